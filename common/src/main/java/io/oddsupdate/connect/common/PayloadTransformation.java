@@ -1,0 +1,34 @@
+package io.oddsupdate.connect.common;
+
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * Base of the bundle's transforms: tombstones (null values) and records another transform of this worker dead-lettered
+ * pass through untouched; any failure goes to the {@link DeadLetterRoute} (dead-letter topic, or a DataException).
+ * A subclass sets {@link #deadLetters} in {@code configure} and implements {@link #transform}.
+ */
+public abstract class PayloadTransformation<R extends ConnectRecord<R>> implements Transformation<R> {
+
+    protected DeadLetterRoute deadLetters;
+
+    @Override
+    public final R apply(R record) {
+        if (record.value() == null || DeadLetterRoute.isDeadLettered(record)) {
+            return record;
+        }
+        try {
+            return transform(record, Payload.of(record));
+        } catch (RuntimeException e) {
+            // bad input (or a bug it triggers) must neither kill the task nor vanish
+            return deadLetters.fail(record, e);
+        }
+    }
+
+    /** Transforms a record with a non-null value; throws (preferably a {@link PayloadException}) on bad input. */
+    protected abstract R transform(R record, Payload payload);
+
+    @Override
+    public void close() {
+    }
+}
