@@ -76,9 +76,13 @@ public final class GlueAvro implements AutoCloseable {
 
     /** Encodes {@code record} with its own schema, registered (or looked up) under {@code schemaName}. */
     public byte[] encode(String schemaName, GenericRecord record) {
-        UUID id = versionId(schemaName, record.getSchema());
+        return encode(versionId(schemaName, record.getSchema()), record);
+    }
+
+    /** Encodes {@code record} under a version id already known to hold its schema (e.g. the id it was read with). */
+    public byte[] encode(UUID versionId, GenericRecord record) {
         try {
-            return encoder.write(serializer.serialize(record), id);
+            return encoder.write(serializer.serialize(record), versionId);
         } catch (AWSSchemaRegistryException e) {
             throw new SchemaRejectedException("cannot write " + record.getSchema().getFullName() + " as Avro: " + rootMessage(e), e);
         }
