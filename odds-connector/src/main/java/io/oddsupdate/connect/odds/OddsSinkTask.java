@@ -1,0 +1,193 @@
+package io.oddsupdate.connect.odds;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.oddsupdate.connect.odds.OddsWriter.Step;
+import io.oddsupdate.connect.odds.ReferenceData.Game;
+import io.oddsupdate.connect.odds.ReferenceData.League;
+import io.oddsupdate.connect.odds.ReferenceData.Team;
+
+/** The task of {@link OddsSinkConnector}. */
+public class OddsSinkTask extends SinkTask {
+
+    private static final Logger log = LoggerFactory.getLogger(OddsSinkTask.class);
+
+    private final Time time;
+    private ReferenceDataCache cache;
+    private OddsWriter writer;
+    /** Last offset applied to Redis per assigned partition: records at or below it are skipped. */
+    private final Map<TopicPartition, Long> applied = new HashMap<>();
+    /** Partitions whose stored offset is not yet read (Redis was unreachable in open()). */
+    private final Set<TopicPartition> unresolved = new HashSet<>();
+
+    public OddsSinkTask() {
+        this(Time.SYSTEM);
+    }
+
+    OddsSinkTask(Time time) {
+        this.time = time;
+    }
+
+    @Override
+    public String version() {
+        return Version.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        AbstractConfig config = new AbstractConfig(OddsSinkConnector.CONFIG_DEF, props);
+        Password pgPassword = config.getPassword(OddsSinkConnector.POSTGRES_PASSWORD);
+        cache = new ReferenceDataCache(config.getString(OddsSinkConnector.POSTGRES_URL),
+                config.getString(OddsSinkConnector.POSTGRES_USER), pgPassword == null ? null : pgPassword.value(),
+                config.getString(OddsSinkConnector.POSTGRES_SSLMODE),
+                ReferenceDataCache.Migrations.valueOf(config.getString(OddsSinkConnector.POSTGRES_MIGRATIONS).toUpperCase(java.util.Locale.ROOT)),
+                config.getLong(OddsSinkConnector.REFRESH_MS), config.getLong(OddsSinkConnector.MISSING_RELOAD_MS), time);
+        String name = props.getOrDefault("name", "odds-sink");
+        writer = new OddsWriter(RedisSettings.pool(config, "OddsSinkConnector-" + name), config.getString(RedisSettings.KEY_PREFIX),
+                name, config.getInt(OddsSinkConnector.STATE_TTL_S));
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        unresolved.addAll(partitions);
+        try {
+            resolveOffsets(cache.get());
+        } catch (RetriableException e) {
+            log.warn("OddsSinkConnector: cannot read stored offsets yet ({}); will before the next batch", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> {
+            applied.remove(tp);
+            unresolved.remove(tp);
+        });
+    }
+
+    /**
+     * Seeks each newly assigned partition to just after the offset stored in Redis with the last applied event. Returns
+     * the partitions rewound to before what the consumer already delivered: their records in this batch are dropped
+     * (Connect redelivers them from the stored offset).
+     */
+    private Set<TopicPartition> resolveOffsets(ReferenceData ref) {
+        if (unresolved.isEmpty()) {
+            return Set.of();
+        }
+        Map<TopicPartition, Long> stored = writer.storedOffsets(ref.leagues().keySet());
+        Map<TopicPartition, Long> seeks = new HashMap<>();
+        for (TopicPartition tp : unresolved) {
+            Long offset = stored.get(tp);
+            if (offset != null) {
+                applied.put(tp, offset);
+                seeks.put(tp, offset + 1);
+            }
+        }
+        if (!seeks.isEmpty()) {
+            log.info("OddsSinkConnector: resuming from the offsets stored in Redis: {}", seeks);
+            context.offset(seeks);
+        }
+        Set<TopicPartition> rewound = new HashSet<>(seeks.keySet());
+        unresolved.clear();
+        return rewound;
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        if (records.isEmpty() && unresolved.isEmpty()) {
+            return;
+        }
+        ReferenceData ref = cache.get();
+        Set<TopicPartition> rewound = resolveOffsets(ref);
+        List<Step> steps = new ArrayList<>(records.size());
+        List<SinkRecord> rejected = new ArrayList<>();
+        List<DataException> reasons = new ArrayList<>();
+        for (SinkRecord r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+            Long done = applied.get(tp);
+            if (rewound.contains(tp) && (done == null || r.kafkaOffset() > done)) {
+                continue; // redelivered after the seek
+            }
+            if (done != null && r.kafkaOffset() <= done) {
+                continue; // already applied before a restart or rebalance
+            }
+            try {
+                VendorEvent e = VendorEvent.from(r.value());
+                ref = resolve(ref, r, e, steps);
+            } catch (DataException e) {
+                rejected.add(r);
+                reasons.add(e);
+            }
+        }
+        if (!steps.isEmpty()) {
+            writer.apply(steps, ref, time.milliseconds());
+            for (Step s : steps) {
+                applied.merge(s.topicPartition(), s.offset(), Math::max);
+            }
+        }
+        for (int i = 0; i < rejected.size(); i++) {
+            deadLetter(rejected.get(i), reasons.get(i));
+        }
+    }
+
+    private ReferenceData resolve(ReferenceData ref, SinkRecord r, VendorEvent e, List<Step> steps) {
+        Game game = ref.games().get(e.gameId());
+        if (game == null) {
+            ref = cache.reloadForMissing();
+            game = ref.games().get(e.gameId());
+            if (game == null) {
+                throw new DataException("unknown game '" + e.gameId() + "' (not in odds_game)");
+            }
+        }
+        if (!game.league().equals(e.league())) {
+            throw new DataException("league '" + e.league() + "' does not match game '" + game.id() + "' of league '" + game.league() + "'");
+        }
+        League league = ref.leagues().get(game.league());
+        Team home = ref.teams().get(game.homeTeam());
+        Team away = ref.teams().get(game.awayTeam());
+        if (league == null || home == null || away == null) {
+            throw new DataException("incomplete reference data for game '" + game.id() + "'");
+        }
+        steps.add(new Step(r.topic(), r.kafkaPartition(), r.kafkaOffset(), e, league, game, home, away));
+        return ref;
+    }
+
+    private void deadLetter(SinkRecord r, DataException cause) {
+        String where = r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
+        DataException e = new DataException("OddsSinkConnector: unusable event at " + where + ": " + cause.getMessage(), cause);
+        ErrantRecordReporter reporter = context.errantRecordReporter();
+        if (reporter == null) {
+            throw e; // errors.tolerance=none: Connect's contract is to fail the task
+        }
+        log.warn("{}; sent to the dead-letter queue", e.getMessage());
+        reporter.report(r, e);
+    }
+
+    @Override
+    public void stop() {
+        if (writer != null) {
+            writer.close();
+        }
+        if (cache != null) {
+            cache.close();
+        }
+    }
+}
