@@ -126,10 +126,12 @@ class PricingModelTest {
             assertTrue(p > previous, "monotone at lead " + lead);
             previous = p;
         }
-        // tied after regulation, bottom of the 10th not reached: extras decide, which is 50/50 for equal teams
-        double tiedExtras = game(MLB, 0, 0, 4.9, 4.9, mlbState(10, true, 3, 3, 3)).get(0).fairProb();
+        // tied in the top of the 10th, equal teams: 50/50; after the top half is scoreless, home leads the race
+        double tiedExtras = game(MLB, 0, 0, 4.9, 4.9, mlbState(10, true, 0, 3, 3)).get(0).fairProb();
+        assertEquals(0.5, tiedExtras, 1e-9);
+        double homeBatsLast = game(MLB, 0, 0, 4.9, 4.9, mlbState(10, true, 3, 3, 3)).get(0).fairProb();
+        assertEquals(1 - Math.exp(-4.9 / 9) + Math.exp(-4.9 / 9) * 0.5, homeBatsLast, 1e-9);
         assertEquals(0.5, PricingModel.poissonCover(PricingModel.skellam(0, 0), 0, 0, 0.5), 1e-12);
-        assertTrue(tiedExtras > 0.4 && tiedExtras < 0.6, "extras " + tiedExtras);
         // home leads after the top of the 9th: the game is over
         assertEquals(1.0, PricingModel.poissonCover(PricingModel.skellam(0.3, 0), 1, 0, 0.5), 1e-12);
         // run line -1.5 when tied and going to extras: home can only win by one, so never covers
