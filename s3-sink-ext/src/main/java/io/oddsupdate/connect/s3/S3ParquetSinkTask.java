@@ -1,0 +1,278 @@
+package io.oddsupdate.connect.s3;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The task of {@link S3ParquetSinkConnector}: decides each record's file (league, UTC date and hour, topic partition),
+ * appends it, closes files on the rotation triggers and bounds, and reports as committable only offsets whose records
+ * are in complete objects.
+ */
+public class S3ParquetSinkTask extends SinkTask {
+
+    private static final Logger log = LoggerFactory.getLogger(S3ParquetSinkTask.class);
+    private static final Pattern LEAGUE = Pattern.compile("[A-Za-z0-9_-]+");
+    /** Records between two checks of the buffered bytes: summing them costs a walk over every open file. */
+    static final int MEMORY_CHECK_EVERY = 128;
+    private static final long REDELIVERY_BACKOFF_MS = 1000;
+
+    private SinkSettings settings;
+    private S3Client s3;
+    private TopicPartitionFiles.Factory factory;
+    private BronzeRecordConverter converter;
+    private ErrantRecordReporter dlq;
+    private final Map<TopicPartition, TopicPartitionFiles> partitions = new HashMap<>();
+    private int sinceMemoryCheck;
+
+    @Override
+    public String version() {
+        return new S3ParquetSinkConnector().version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        settings = new SinkSettings(props);
+        s3 = settings.s3Client();
+        factory = new TopicPartitionFiles.Factory(settings, settings.target(s3), settings.codecs());
+        converter = new BronzeRecordConverter(settings.schema);
+        try {
+            dlq = context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            dlq = null; // a worker older than Kafka 2.6: bad records fail the task instead
+        }
+        log.info("S3ParquetSinkConnector task writing {} to s3://{}/{}", settings.schema.getFullName(), settings.bucket, settings.pathTemplate);
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> assigned) {
+        for (TopicPartition tp : assigned) {
+            partitions.computeIfAbsent(tp, t -> new TopicPartitionFiles(t, factory));
+        }
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> revoked) {
+        // Unfinished files are discarded, not completed: their offsets were never committed, so the partition's next
+        // owner replays them into objects of the same names.
+        for (TopicPartition tp : revoked) {
+            TopicPartitionFiles files = partitions.remove(tp);
+            if (files != null) {
+                files.abort();
+            }
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        long now = System.currentTimeMillis();
+        s3("complete files closed before", () -> partitions.values().forEach(TopicPartitionFiles::completePending));
+        for (SinkRecord record : records) {
+            TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            TopicPartitionFiles files = partitions.computeIfAbsent(tp, t -> new TopicPartitionFiles(t, factory));
+            long offset = record.originalKafkaOffset();
+            if (files.alreadyWritten(offset)) {
+                continue;
+            }
+            GenericRecord row;
+            String league;
+            long time;
+            try {
+                row = converter.convert(record);
+                league = league(record);
+                time = partitionTime(record, row);
+            } catch (DataException e) {
+                deadLetter(record, e);
+                files.skip(offset);
+                continue;
+            }
+            if (files.spanExceeded(time, settings.rotateIntervalMs)) {
+                close(files, "record-time span");
+            }
+            String file = settings.pathTemplate.fileOf(league, time, tp.topic(), tp.partition());
+            if (!files.hasFile(file)) {
+                makeRoomForFile();
+            }
+            String key = settings.pathTemplate.render(league, time, tp.topic(), tp.partition(), offset);
+            s3("write " + key, () -> files.write(file, key, row, offset, time, now));
+            if (files.countReached(file, settings.flushSize)) {
+                close(files, "flush.size");
+            }
+            if (++sinceMemoryCheck >= MEMORY_CHECK_EVERY) {
+                sinceMemoryCheck = 0;
+                boundMemory();
+            }
+        }
+        for (TopicPartitionFiles files : partitions.values()) {
+            if (files.ageExceeded(now, settings.rotateScheduleIntervalMs)) {
+                close(files, "rotate.schedule.interval.ms");
+            }
+        }
+        boundMemory();
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        for (TopicPartitionFiles files : partitions.values()) {
+            Long offset = files.committableOffset();
+            if (offset != null) {
+                commit.put(files.topicPartition(), new OffsetAndMetadata(offset));
+            }
+            files.committed();
+        }
+        return commit;
+    }
+
+    @Override
+    public void stop() {
+        for (TopicPartitionFiles files : partitions.values()) {
+            files.abort();
+        }
+        partitions.clear();
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    private void close(TopicPartitionFiles files, String trigger) {
+        boolean closed = s3("close the files of " + files.topicPartition(), files::close);
+        if (closed) {
+            log.debug("Closed the files of {} ({})", files.topicPartition(), trigger);
+            context.requestCommit();
+        }
+    }
+
+    /** max.open.files: a new file first closes the files of the partition holding most bytes. */
+    private void makeRoomForFile() {
+        while (openFiles() >= settings.maxOpenFiles) {
+            evict("max.open.files=" + settings.maxOpenFiles);
+        }
+    }
+
+    /** max.buffered.bytes: above it, close the files of the partition holding most bytes until below. */
+    private void boundMemory() {
+        long total = 0;
+        for (TopicPartitionFiles files : partitions.values()) {
+            total += files.bufferedBytes();
+        }
+        while (total > settings.maxBufferedBytes) {
+            total -= evict("max.buffered.bytes=" + settings.maxBufferedBytes);
+        }
+    }
+
+    private long evict(String bound) {
+        TopicPartitionFiles victim = null;
+        long most = -1;
+        for (TopicPartitionFiles files : partitions.values()) {
+            if (files.canClose()) {
+                long bytes = files.bufferedBytes();
+                if (bytes > most) {
+                    most = bytes;
+                    victim = files;
+                }
+            }
+        }
+        if (victim == null) {
+            // Every partition's last close awaits its offset commit: hand the batch back; Connect commits, then redelivers
+            // it, and the records already written are skipped.
+            context.requestCommit();
+            context.timeout(REDELIVERY_BACKOFF_MS);
+            throw new RetriableException("S3ParquetSinkConnector: " + bound + " reached and every partition waits for its offset "
+                    + "commit; the batch will be redelivered");
+        }
+        close(victim, bound);
+        return most;
+    }
+
+    private int openFiles() {
+        int n = 0;
+        for (TopicPartitionFiles files : partitions.values()) {
+            n += files.openFiles();
+        }
+        return n;
+    }
+
+    private String league(SinkRecord record) {
+        Header header = record.headers().lastWithName(settings.leagueHeader);
+        String league = null;
+        if (header != null && header.value() != null) {
+            Object v = header.value();
+            league = v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : v.toString();
+        } else {
+            Matcher m = settings.leagueTopicRegex.matcher(record.topic());
+            if (m.matches() && m.group(1) != null) {
+                league = m.group(1);
+            }
+        }
+        if (league == null) {
+            throw new DataException("no league: no '" + settings.leagueHeader + "' header and topic '" + record.topic()
+                    + "' does not match " + S3ParquetSinkConnector.LEAGUE_TOPIC_REGEX + "=" + settings.leagueTopicRegex);
+        }
+        if (!LEAGUE.matcher(league).matches()) {
+            throw new DataException("league '" + league + "' is not a safe path segment ([A-Za-z0-9_-]+)");
+        }
+        return league;
+    }
+
+    private long partitionTime(SinkRecord record, GenericRecord row) {
+        Object t = settings.timestampFromField ? row.get(settings.timestampField) : record.timestamp();
+        if (t == null) {
+            throw new DataException("no partition time: " + (settings.timestampFromField
+                    ? "field '" + settings.timestampField + "' is null" : "the record has no Kafka timestamp"));
+        }
+        return (Long) t;
+    }
+
+    private void deadLetter(SinkRecord record, DataException reason) {
+        DataException e = new DataException("S3ParquetSinkConnector: record " + record.originalTopic() + "-"
+                + record.originalKafkaPartition() + "@" + record.originalKafkaOffset() + " does not fit the bronze schema "
+                + settings.schema.getFullName() + ": " + reason.getMessage());
+        if (dlq == null) {
+            throw e;
+        }
+        log.debug("Dead-lettering: {}", e.getMessage());
+        dlq.report(record, e);
+    }
+
+    private <T> T s3(String what, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (SdkException e) {
+            String message = "S3ParquetSinkConnector: cannot " + what + " in s3://" + settings.bucket + ": " + e.getMessage();
+            if (e instanceof S3Exception s3e && s3e.statusCode() >= 400 && s3e.statusCode() < 500
+                    && s3e.statusCode() != 408 && s3e.statusCode() != 429) {
+                // Access denied, no such bucket, bad KMS key: retrying will not help; offsets stay uncommitted.
+                throw new ConnectException(message, e);
+            }
+            context.timeout(REDELIVERY_BACKOFF_MS);
+            throw new RetriableException(message + " (retries exhausted; the batch will be redelivered)", e);
+        }
+    }
+
+    private void s3(String what, Runnable action) {
+        s3(what, () -> {
+            action.run();
+            return null;
+        });
+    }
+}

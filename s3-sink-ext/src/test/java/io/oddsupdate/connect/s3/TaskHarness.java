@@ -1,0 +1,212 @@
+package io.oddsupdate.connect.s3;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.HadoopFreeReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.io.LocalInputFile;
+
+import io.oddsupdate.connect.testkit.servers.S3Server;
+
+/** Drives an {@link S3ParquetSinkTask} the way a worker does, with a context that records commits and dead letters. */
+final class TaskHarness implements SinkTaskContext {
+
+    static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("com.example.odds.OddsUpdate")
+            .field("event_uid", Schema.STRING_SCHEMA)
+            .field("event_ts", Timestamp.SCHEMA)
+            .field("league", Schema.STRING_SCHEMA)
+            .field("game_id", Schema.STRING_SCHEMA)
+            .field("market", Schema.STRING_SCHEMA)
+            .field("odds", Schema.FLOAT64_SCHEMA)
+            .field("selection", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("not_in_bronze", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+
+    final List<String> deadLetters = new ArrayList<>();
+    int commitRequests;
+    final S3ParquetSinkTask task = new S3ParquetSinkTask();
+    private final Map<String, String> props;
+
+    TaskHarness(S3Server s3, String bucket, Map<String, String> overrides) {
+        props = new HashMap<>();
+        props.put(S3ParquetSinkConnector.BUCKET, bucket);
+        props.put(S3ParquetSinkConnector.ENDPOINT, s3.endpoint().toString());
+        props.put(S3ParquetSinkConnector.REGION, S3Server.REGION);
+        props.put(S3ParquetSinkConnector.PATH_STYLE, "true");
+        props.put(S3ParquetSinkConnector.ACCESS_KEY_ID, S3Server.ACCESS_KEY);
+        props.put(S3ParquetSinkConnector.SECRET_ACCESS_KEY, S3Server.SECRET_KEY);
+        props.put(S3ParquetSinkConnector.RETRY_MAX_ATTEMPTS, "2");
+        props.put(S3ParquetSinkConnector.RETRY_BACKOFF_MS, "10");
+        props.put(S3ParquetSinkConnector.ROTATE_SCHEDULE_INTERVAL_MS, "-1");
+        props.put(S3ParquetSinkConnector.REQUEST_TIMEOUT_MS, "5000");
+        props.putAll(overrides);
+        task.initialize(this);
+        task.start(props);
+    }
+
+    /** preCommit as the worker calls it, offsets as plain longs. */
+    Map<TopicPartition, Long> commit() {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : task.preCommit(Map.of()).entrySet()) {
+            out.put(e.getKey(), e.getValue().offset());
+        }
+        return out;
+    }
+
+    static SinkRecord struct(String topic, int partition, long offset, String league, Instant eventTs) {
+        Struct v = new Struct(VALUE_SCHEMA)
+                .put("event_uid", topic + "-" + partition + "-" + offset)
+                .put("event_ts", java.util.Date.from(eventTs))
+                .put("league", league == null ? "nfl" : league)
+                .put("game_id", "g" + (offset % 3))
+                .put("market", "moneyline")
+                .put("odds", -115.0 + offset)
+                .put("selection", offset % 2 == 0 ? "home" : null)
+                .put("not_in_bronze", "x");
+        return record(topic, partition, offset, league, VALUE_SCHEMA, v, eventTs.toEpochMilli());
+    }
+
+    static SinkRecord map(String topic, int partition, long offset, String league, Instant eventTs) {
+        Map<String, Object> v = new HashMap<>();
+        v.put("event_uid", topic + "-" + partition + "-" + offset);
+        v.put("event_ts", eventTs.toEpochMilli());
+        v.put("ingest_ts", eventTs.plusSeconds(1).toString());
+        v.put("league", league == null ? "nfl" : league);
+        v.put("game_id", "g1");
+        v.put("market", "total");
+        v.put("odds", 105L);
+        v.put("line", 220.5);
+        v.put("model_inputs", Map.of("lead", 3.0, "mu", 1.5));
+        return record(topic, partition, offset, league, null, v, eventTs.toEpochMilli());
+    }
+
+    static SinkRecord record(String topic, int partition, long offset, String league, Schema schema, Object value, long timestamp) {
+        ConnectHeaders headers = new ConnectHeaders();
+        if (league != null) {
+            headers.addString("league", league);
+        }
+        return new SinkRecord(topic, partition, Schema.STRING_SCHEMA, "k" + offset, schema, value, offset, timestamp,
+                TimestampType.CREATE_TIME, headers);
+    }
+
+    /** Every row of every object in the bucket, read back with parquet-avro (no Hadoop on the class path). */
+    static List<GenericRecord> readAll(S3Server s3, String bucket) {
+        List<GenericRecord> rows = new ArrayList<>();
+        for (String key : s3.keys(bucket)) {
+            rows.addAll(read(s3.get(bucket, key)));
+        }
+        return rows;
+    }
+
+    static List<GenericRecord> read(byte[] parquet) {
+        try {
+            Path tmp = Files.createTempFile("bronze", ".parquet");
+            try {
+                Files.write(tmp, parquet);
+                List<GenericRecord> rows = new ArrayList<>();
+                // parquet-avro's reader builders load Hadoop classes; the file reader and a materializer do not.
+                PlainParquetConfiguration conf = new PlainParquetConfiguration();
+                try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(tmp),
+                        HadoopFreeReadOptions.of(new ParquetCodecs(3)))) {
+                    MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+                    Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
+                    AvroReadSupport<GenericRecord> support = new AvroReadSupport<>(GenericData.get());
+                    ReadSupport.ReadContext read = support.init(conf, meta, schema);
+                    RecordMaterializer<GenericRecord> materializer = support.prepareForRead(conf, meta, schema, read);
+                    for (PageReadStore pages; (pages = reader.readNextRowGroup()) != null; ) {
+                        RecordReader<GenericRecord> rr = new ColumnIOFactory().getColumnIO(read.getRequestedSchema(), schema)
+                                .getRecordReader(pages, materializer);
+                        for (long i = 0; i < pages.getRowCount(); i++) {
+                            rows.add(rr.read());
+                        }
+                    }
+                }
+                return rows;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Map<String, String> configs() {
+        return props;
+    }
+
+    @Override
+    public void offset(Map<TopicPartition, Long> offsets) {
+        throw new UnsupportedOperationException("the sink never rewinds");
+    }
+
+    @Override
+    public void offset(TopicPartition tp, long offset) {
+        throw new UnsupportedOperationException("the sink never rewinds");
+    }
+
+    @Override
+    public void timeout(long timeoutMs) {
+    }
+
+    @Override
+    public Set<TopicPartition> assignment() {
+        return Set.of();
+    }
+
+    @Override
+    public void pause(TopicPartition... partitions) {
+    }
+
+    @Override
+    public void resume(TopicPartition... partitions) {
+    }
+
+    @Override
+    public void requestCommit() {
+        commitRequests++;
+    }
+
+    @Override
+    public ErrantRecordReporter errantRecordReporter() {
+        return new ErrantRecordReporter() {
+            @Override
+            public Future<Void> report(SinkRecord record, Throwable error) {
+                deadLetters.add(record.kafkaOffset() + ": " + error.getMessage());
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+}
