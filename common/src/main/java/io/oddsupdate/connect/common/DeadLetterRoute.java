@@ -7,7 +7,6 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -72,29 +71,40 @@ public final class DeadLetterRoute {
     private final String topic;
     private final String name;
     private final String className;
+    private final HeaderFormat headerFormat;
 
     public DeadLetterRoute(String topic, String alias, Class<?> transformClass) {
+        this(topic, alias, transformClass, HeaderFormat.STRING);
+    }
+
+    public DeadLetterRoute(String topic, String alias, Class<?> transformClass, HeaderFormat headerFormat) {
         this.topic = topic == null || topic.isBlank() ? null : topic.strip();
         this.name = alias == null || alias.isBlank() ? transformClass.getSimpleName() : alias.strip();
         this.className = transformClass.getName();
+        this.headerFormat = headerFormat;
     }
 
-    /** The route configured by {@link #DLQ_TOPIC_CONFIG} and {@link #TRANSFORM_ALIAS_CONFIG}. */
+    /** The route configured by {@link #DLQ_TOPIC_CONFIG}, {@link #TRANSFORM_ALIAS_CONFIG} and {@link HeaderFormat#CONFIG}. */
     public static DeadLetterRoute from(AbstractConfig config, Class<?> transformClass) {
-        return new DeadLetterRoute(config.getString(DLQ_TOPIC_CONFIG), config.getString(TRANSFORM_ALIAS_CONFIG), transformClass);
+        return new DeadLetterRoute(config.getString(DLQ_TOPIC_CONFIG), config.getString(TRANSFORM_ALIAS_CONFIG), transformClass,
+                HeaderFormat.from(config));
     }
 
-    /** Adds {@code dlq.topic} and {@code transform.alias} to a transform's ConfigDef. */
+    /** Adds the settings every transform of the bundle has: {@code dlq.topic}, {@code transform.alias}, {@code header.format}. */
     public static ConfigDef define(ConfigDef def) {
-        return def
+        return HeaderFormat.define(def
                 .define(DLQ_TOPIC_CONFIG, ConfigDef.Type.STRING, "", ConfigDef.Importance.HIGH, DLQ_TOPIC_DOC)
-                .define(TRANSFORM_ALIAS_CONFIG, ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, TRANSFORM_ALIAS_DOC);
+                .define(TRANSFORM_ALIAS_CONFIG, ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, TRANSFORM_ALIAS_DOC));
     }
 
     /** Whether a transform of this worker dead-lettered the record, so later transforms must pass it through. */
     public static boolean isDeadLettered(ConnectRecord<?> record) {
-        Header h = record.headers().lastWithName(MARKER_HEADER);
-        return h != null && TOKEN.equals(h.value());
+        return TOKEN.equals(HeaderFormat.read(record.headers().lastWithName(MARKER_HEADER)));
+    }
+
+    /** How this transform writes headers ({@link HeaderFormat#CONFIG}). */
+    public HeaderFormat headerFormat() {
+        return headerFormat;
     }
 
     /** The name errors give the transform. */
@@ -118,19 +128,20 @@ public final class DeadLetterRoute {
             throw new DataException(name + ": " + message + " (record " + origin + ")", error);
         }
         Headers headers = record.headers().duplicate();
-        headers.addString(ORIGINAL_TOPIC_HEADER, origin.topic);
+        HeaderFormat f = headerFormat;
+        f.add(headers, ORIGINAL_TOPIC_HEADER, origin.topic);
         if (origin.partition != null) {
-            headers.addString(ORIGINAL_PARTITION_HEADER, origin.partition.toString());
+            f.add(headers, ORIGINAL_PARTITION_HEADER, origin.partition.toString());
         }
         if (origin.offset != null) {
-            headers.addString(ORIGINAL_OFFSET_HEADER, origin.offset.toString());
+            f.add(headers, ORIGINAL_OFFSET_HEADER, origin.offset.toString());
         }
-        headers.addString(STAGE_HEADER, STAGE);
-        headers.addString(CLASS_HEADER, className);
-        headers.addString(TRANSFORM_ALIAS_HEADER, name);
-        headers.addString(EXCEPTION_CLASS_HEADER, error.getClass().getName());
-        headers.addString(EXCEPTION_MESSAGE_HEADER, name + ": " + message);
-        headers.addString(MARKER_HEADER, TOKEN);
+        f.add(headers, STAGE_HEADER, STAGE);
+        f.add(headers, CLASS_HEADER, className);
+        f.add(headers, TRANSFORM_ALIAS_HEADER, name);
+        f.add(headers, EXCEPTION_CLASS_HEADER, error.getClass().getName());
+        f.add(headers, EXCEPTION_MESSAGE_HEADER, name + ": " + message);
+        f.add(headers, MARKER_HEADER, TOKEN);
         return record.newRecord(topic, null, record.keySchema(), record.key(), record.valueSchema(), record.value(),
                 record.timestamp(), headers);
     }

@@ -33,7 +33,9 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
             + " settings; <code>model_version</code> falls back to <code>model.version</code>). Works on Struct, Map and JSON"
             + " bytes values. A header whose value is missing is left out (an existing header of that name is kept) unless it"
             + " is listed in <code>required.headers</code>: then the record is dead-lettered (<code>dlq.topic</code>) or fails."
-            + " Numbers and booleans become their string form; an object or array is a failure. Tombstones pass untouched.";
+            + " Numbers and booleans become their string form; an object or array is a failure. Headers are written as Strings,"
+            + " or as UTF-8 bytes with <code>header.format=bytes</code> (for a ByteArrayConverter header converter, as"
+            + " MirrorMaker should use). Tombstones pass untouched.";
 
     public static final String LEAGUE = "league";
     public static final String GAME_ID = "game_id";
@@ -122,7 +124,7 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
             }
             return;
         }
-        headers.remove(name).addString(name, value);
+        deadLetters.headerFormat().add(headers.remove(name), name, value);
     }
 
     @Override

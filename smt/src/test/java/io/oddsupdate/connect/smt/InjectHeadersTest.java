@@ -68,6 +68,25 @@ class InjectHeadersTest {
     }
 
     @Test
+    void writesUtf8BytesForAByteArrayHeaderConverter() {
+        SourceRecord out = transform("header.format", "bytes").apply(mirrored(utf8("{\"game_id\":\"ñ1\"}")));
+        org.apache.kafka.connect.header.Header h = out.headers().lastWithName("game_id");
+        assertEquals(org.apache.kafka.connect.data.Schema.BYTES_SCHEMA, h.schema());
+        assertEquals("ñ1", new String((byte[]) h.value(), java.nio.charset.StandardCharsets.UTF_8));
+        org.apache.kafka.connect.converters.ByteArrayConverter converter = new org.apache.kafka.connect.converters.ByteArrayConverter();
+        converter.configure(Map.of(), false);
+        for (org.apache.kafka.connect.header.Header each : out.headers()) {
+            converter.fromConnectHeader(out.topic(), each.key(), each.schema(), each.value()); // does not throw
+        }
+        SourceRecord dead = transform("header.format", "bytes", "dlq.topic", "dlq").apply(mirrored(utf8("{")));
+        assertTrue(io.oddsupdate.connect.common.DeadLetterRoute.isDeadLettered(dead));
+        for (org.apache.kafka.connect.header.Header each : dead.headers()) {
+            converter.fromConnectHeader(dead.topic(), each.key(), each.schema(), each.value());
+        }
+        assertEquals("vendor.raw.events.nba", header(dead, "__connect.errors.topic"));
+    }
+
+    @Test
     void replacesExistingHeadersAndNeverDuplicates() {
         SourceRecord in = mirrored(utf8(Records.VENDOR_EVENT));
         in.headers().addString("game_id", "stale").addString("game_id", "stale2").addString("league", "old");

@@ -98,8 +98,7 @@ final class Records {
     }
 
     static String header(SourceRecord r, String name) {
-        Header h = r.headers().lastWithName(name);
-        return h == null ? null : (String) h.value();
+        return io.oddsupdate.connect.common.HeaderFormat.read(r.headers().lastWithName(name));
     }
 
     static int count(SourceRecord r, String name) {
