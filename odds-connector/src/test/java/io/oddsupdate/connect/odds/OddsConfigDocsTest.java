@@ -17,4 +17,15 @@ class OddsConfigDocsTest {
                         + "unusable events. Also takes the standard sink connector settings.",
                 OddsSinkConnector.CONFIG_DEF));
     }
+
+    @Test
+    void sourceConnectorDocs() {
+        ConfigDocs.check("docs/config/OddsSourceConnector.md", ConfigDocs.markdown(OddsSourceConnector.class.getName(),
+                "Publishes the per-league Redis streams written by `OddsSinkConnector` to `odds.updates.internal.{league}`: "
+                        + "key `game_id`; headers `league`, `game_id`, `player_id`, `model_version`; value the internal "
+                        + "`OddsUpdate` (v2) as a Struct. Source offsets are stream entry ids; declares exactly-once support "
+                        + "(`exactly.once.source.support=enabled`); trims acknowledged entries; spreads streams over tasks and "
+                        + "discovers new leagues without a restart.",
+                OddsSourceConnector.CONFIG_DEF));
+    }
 }

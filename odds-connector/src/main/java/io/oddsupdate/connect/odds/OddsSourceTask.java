@@ -1,0 +1,171 @@
+package io.oddsupdate.connect.odds;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.params.XTrimParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+/** The task of {@link OddsSourceConnector}: reads its leagues' streams from the entry after its committed offset. */
+public class OddsSourceTask extends SourceTask {
+
+    private static final Logger log = LoggerFactory.getLogger(OddsSourceTask.class);
+    static final String PARTITION_KEY = "stream";
+    static final String OFFSET_KEY = "id";
+    private static final long BACKOFF_MS = 1_000;
+
+    private JedisPool pool;
+    private String topicTemplate;
+    private int batchSize;
+    private int blockMs;
+    private final Map<String, String> leagueOfStream = new LinkedHashMap<>();
+    /** Next id to read from, per stream (exclusive: XREAD returns entries after it). */
+    private final Map<String, StreamEntryID> position = new ConcurrentHashMap<>();
+    /** Entries handed to Connect and not yet acknowledged by Kafka, per stream. */
+    private final Map<String, NavigableSet<StreamEntryID>> inFlight = new ConcurrentHashMap<>();
+
+    @Override
+    public String version() {
+        return Version.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        AbstractConfig config = new AbstractConfig(OddsSourceConnector.CONFIG_DEF, props);
+        String leagues = props.get(OddsSourceConnector.TASK_LEAGUES);
+        OddsSourceConnector.requireLeagues(leagues);
+        String prefix = config.getString(RedisSettings.KEY_PREFIX);
+        topicTemplate = config.getString(OddsSourceConnector.TOPIC_TEMPLATE);
+        batchSize = config.getInt(OddsSourceConnector.BATCH_SIZE);
+        blockMs = config.getInt(OddsSourceConnector.POLL_BLOCK_MS);
+        for (String league : leagues.split(",")) {
+            if (!league.isBlank()) {
+                String stream = RedisSettings.streamKey(prefix, league.trim());
+                leagueOfStream.put(stream, league.trim());
+                inFlight.put(stream, new ConcurrentSkipListSet<>());
+            }
+        }
+        List<Map<String, String>> partitions = leagueOfStream.keySet().stream().map(OddsSourceTask::sourcePartition).toList();
+        Map<Map<String, String>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
+        for (String stream : leagueOfStream.keySet()) {
+            Map<String, Object> offset = offsets == null ? null : offsets.get(sourcePartition(stream));
+            position.put(stream, offset == null || offset.get(OFFSET_KEY) == null
+                    ? new StreamEntryID(0, 0) : new StreamEntryID((String) offset.get(OFFSET_KEY)));
+        }
+        log.info("OddsSourceConnector: task reading {} from {}", leagueOfStream.values(), position);
+        pool = RedisSettings.pool(config, "OddsSourceConnector-" + props.getOrDefault("name", "odds-source"));
+    }
+
+    static Map<String, String> sourcePartition(String stream) {
+        return Map.of(PARTITION_KEY, stream);
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        List<Map.Entry<String, List<StreamEntry>>> read;
+        try (Jedis j = pool.getResource()) {
+            read = j.xread(XReadParams.xReadParams().count(batchSize).block(blockMs), new HashMap<>(position));
+        } catch (JedisException e) {
+            Thread.sleep(BACKOFF_MS);
+            throw new RetriableException("OddsSourceConnector: Redis unavailable: " + e.getMessage(), e);
+        }
+        if (read == null || read.isEmpty()) {
+            return null;
+        }
+        List<SourceRecord> records = new ArrayList<>();
+        for (Map.Entry<String, List<StreamEntry>> stream : read) {
+            String key = stream.getKey();
+            String league = leagueOfStream.get(key);
+            for (StreamEntry entry : stream.getValue()) {
+                position.put(key, entry.getID());
+                SourceRecord r = record(key, league, entry);
+                if (r != null) {
+                    inFlight.get(key).add(entry.getID());
+                    records.add(r);
+                }
+            }
+        }
+        return records;
+    }
+
+    private SourceRecord record(String stream, String league, StreamEntry entry) {
+        Struct value;
+        try {
+            value = OddsUpdates.struct(entry.getFields());
+        } catch (RuntimeException e) {
+            // Only our sink writes these streams; an entry it cannot have written is logged with its id, not published.
+            log.error("OddsSourceConnector: skipping unreadable entry {} of {}: {} ({})", entry.getID(), stream, e, entry.getFields());
+            return null;
+        }
+        String gameId = value.getString("game_id");
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("league", value.getString("league"));
+        headers.addString("game_id", gameId);
+        headers.addString("player_id", value.getString("player_id"));
+        headers.addString("model_version", value.getString("model_version"));
+        return new SourceRecord(sourcePartition(stream), Map.of(OFFSET_KEY, entry.getID().toString()),
+                topicTemplate.replace(OddsSourceConnector.LEAGUE_PLACEHOLDER, league), null,
+                Schema.STRING_SCHEMA, gameId, OddsUpdates.SCHEMA, value, null, headers);
+    }
+
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        NavigableSet<StreamEntryID> pending = inFlight.get((String) record.sourcePartition().get(PARTITION_KEY));
+        if (pending != null) {
+            pending.remove(new StreamEntryID((String) record.sourceOffset().get(OFFSET_KEY)));
+        }
+    }
+
+    /**
+     * Trims every stream up to its oldest entry not yet acknowledged (or up to the last entry read, when all are): an
+     * acknowledged entry is in Kafka, so a restart that resumes from an older committed offset just finds it gone.
+     */
+    @Override
+    public void commit() {
+        if (pool == null) {
+            return;
+        }
+        try (Jedis j = pool.getResource()) {
+            for (Map.Entry<String, NavigableSet<StreamEntryID>> e : inFlight.entrySet()) {
+                StreamEntryID read = position.get(e.getKey());
+                StreamEntryID oldest = e.getValue().isEmpty() ? null : e.getValue().first();
+                StreamEntryID keepFrom = oldest != null ? oldest
+                        : read.getTime() == 0 && read.getSequence() == 0 ? null : new StreamEntryID(read.getTime(), read.getSequence() + 1);
+                if (keepFrom != null) {
+                    j.xtrim(e.getKey(), XTrimParams.xTrimParams().minId(keepFrom.toString()).exactTrimming());
+                }
+            }
+        } catch (JedisException e) {
+            log.warn("OddsSourceConnector: cannot trim streams now, will at the next commit: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+}
