@@ -111,22 +111,7 @@ class MirrorSourceSmtIT {
         }
         int in = EVENTS + bad.size() + tombstones;
 
-        Map<String, String> mm2 = new HashMap<>();
-        mm2.put("connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector");
-        mm2.put("tasks.max", "1");
-        mm2.put("source.cluster.alias", "vendor");
-        mm2.put("target.cluster.alias", "core");
-        mm2.put("source.cluster.bootstrap.servers", vendor.bootstrapServers());
-        mm2.put("target.cluster.bootstrap.servers", core.kafka().bootstrapServers());
-        mm2.put("topics", "vendor\\.raw\\.events\\..*");
-        mm2.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
-        mm2.put("replication.factor", "1");
-        mm2.put("offset-syncs.topic.replication.factor", "1");
-        mm2.put("sync.topic.acls.enabled", "false");
-        mm2.put("refresh.topics.interval.seconds", "1");
-        mm2.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        mm2.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        mm2.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), "vendor\\.raw\\.events\\..*");
         mm2.put("errors.tolerance", "none"); // any failure not dead-lettered would stop the task and fail this test
         mm2.put("transforms", "key,headers");
         mm2.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");

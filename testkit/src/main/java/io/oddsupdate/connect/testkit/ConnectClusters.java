@@ -55,6 +55,31 @@ public final class ConnectClusters {
         return props;
     }
 
+    /**
+     * A MirrorSourceConnector config (mutable) replicating {@code topics} (a regex) from {@code source} to {@code target}
+     * under the aliases 'vendor' and 'core', keeping topic names (IdentityReplicationPolicy), one task, bytes converters
+     * for keys, values and headers, replication factor 1, no ACL sync, fast topic refresh.
+     */
+    public static Map<String, String> mirrorSource(EmbeddedKafkaCluster source, EmbeddedKafkaCluster target, String topics) {
+        Map<String, String> mm2 = new HashMap<>();
+        mm2.put("connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector");
+        mm2.put("tasks.max", "1");
+        mm2.put("source.cluster.alias", "vendor");
+        mm2.put("target.cluster.alias", "core");
+        mm2.put("source.cluster.bootstrap.servers", source.bootstrapServers());
+        mm2.put("target.cluster.bootstrap.servers", target.bootstrapServers());
+        mm2.put("topics", topics);
+        mm2.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
+        mm2.put("replication.factor", "1");
+        mm2.put("offset-syncs.topic.replication.factor", "1");
+        mm2.put("sync.topic.acls.enabled", "false");
+        mm2.put("refresh.topics.interval.seconds", "1");
+        mm2.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        mm2.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        mm2.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        return mm2;
+    }
+
     /** A standalone Kafka cluster (e.g. the vendor or edge cluster of a MirrorMaker test); caller starts and stops it. */
     public static EmbeddedKafkaCluster kafka(int brokers) {
         return new EmbeddedKafkaCluster(brokers, brokerProps());
