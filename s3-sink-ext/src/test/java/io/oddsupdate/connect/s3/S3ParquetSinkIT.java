@@ -1,0 +1,218 @@
+package io.oddsupdate.connect.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.test.TestUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.servers.S3Server;
+
+/**
+ * The sink in a real Connect worker, loaded from its plugin ZIP on plugin.path (its classes, parquet, the AWS SDK and any
+ * Hadoop absent from this class path), JSON with schemas in, against S3Proxy. Reconciles: every record exactly once in S3
+ * (by source_topic/partition/offset) or in the DLQ with the reason, across a killed worker and an S3 outage.
+ */
+class S3ParquetSinkIT {
+
+    static final String CONNECTOR = "io.oddsupdate.connect.s3.S3ParquetSinkConnector";
+    static final String DLQ = "odds.updates.internal.dlq";
+    static final int PARTITIONS = 2;
+
+    static S3Server s3;
+    static EmbeddedConnectCluster connect;
+    static KafkaProducer<byte[], byte[]> producer;
+
+    @BeforeAll
+    static void start() {
+        s3 = S3Server.start();
+        connect = ConnectClusters.builder("s3-sink-it", PluginPath.of("s3-sink-ext")).build();
+        connect.start();
+        producer = connect.kafka().createProducer(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (connect != null) {
+            connect.stop();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Test
+    void theSinkComesFromItsPluginZipAlone() {
+        for (String cls : List.of(CONNECTOR, "org.apache.parquet.hadoop.ParquetWriter", "software.amazon.awssdk.services.s3.S3Client",
+                "org.apache.hadoop.conf.Configuration")) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(cls), cls + " must not be on the test class path");
+        }
+    }
+
+    @Test
+    void aWorkerKilledMidFileLeavesEveryRecordExactlyOnceInS3() throws Exception {
+        String topic = "odds.updates.internal.nba";
+        String bucket = "bronze-kill";
+        startConnector("bronze-kill", topic, bucket);
+        produce(topic, 0, 300, true);
+        TestUtils.waitForCondition(() -> s3.keys(bucket).size() >= 2, 60_000, "no object reached S3");
+
+        // Kill the only worker mid-file (its open files are abandoned), then start a new one.
+        connect.removeWorker();
+        produce(topic, 300, 600, true);
+        connect.addWorker();
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("bronze-kill", 1, "connector did not come back");
+
+        awaitCommitted("bronze-kill", topic);
+        assertExactlyOnce(bucket, "kill", 588);
+        assertDeadLettered(topic, 12);
+        connect.deleteConnector("bronze-kill");
+    }
+
+    @Test
+    void anS3OutageIsWaitedOutWithNothingLostOrDuplicated() throws Exception {
+        String topic = "odds.updates.internal.nfl";
+        String bucket = "bronze-outage";
+        startConnector("bronze-outage", topic, bucket);
+        produce(topic, 0, 200, false);
+        TestUtils.waitForCondition(() -> s3.keys(bucket).size() >= 1, 60_000, "no object reached S3");
+
+        s3.pause();
+        try {
+            produce(topic, 200, 400, false);
+            Thread.sleep(8_000); // longer than the SDK's retries: the task hands batches back to Connect meanwhile
+        } finally {
+            s3.resume();
+        }
+        awaitCommitted("bronze-outage", topic);
+        assertExactlyOnce(bucket, "outage", 400);
+        connect.deleteConnector("bronze-outage");
+    }
+
+    private void startConnector(String name, String topic, String bucket) throws InterruptedException {
+        s3.createBucket(bucket);
+        connect.kafka().createTopic(topic, PARTITIONS);
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", CONNECTOR);
+        c.put("tasks.max", "1");
+        c.put("topics", topic);
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        c.put("value.converter.schemas.enable", "true");
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", DLQ);
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
+        c.put("s3.bucket", bucket);
+        c.put("s3.region", S3Server.REGION);
+        c.put("s3.endpoint", s3.endpoint().toString());
+        c.put("s3.path.style.access", "true");
+        c.put("s3.access.key.id", S3Server.ACCESS_KEY);
+        c.put("s3.secret.access.key", S3Server.SECRET_KEY);
+        c.put("s3.retry.max.attempts", "3");
+        c.put("s3.retry.backoff.ms", "100");
+        c.put("s3.request.timeout.ms", "5000");
+        c.put("flush.size", "40");
+        c.put("rotate.schedule.interval.ms", "2000");
+        c.put("consumer.override.max.poll.records", "50");
+        connect.configureConnector(name, c);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "connector did not start");
+    }
+
+    /** Records {@code from..to-1}, alternating partitions; with {@code bad}, every 50th does not fit the schema. */
+    private static void produce(String topic, int from, int to, boolean bad) throws Exception {
+        String league = topic.substring(topic.lastIndexOf('.') + 1);
+        for (int n = from; n < to; n++) {
+            boolean misfit = bad && n % 50 == 7;
+            String value = "{\"schema\":{\"type\":\"struct\",\"name\":\"com.example.odds.OddsUpdate\",\"fields\":["
+                    + "{\"field\":\"event_uid\",\"type\":\"string\"},"
+                    + "{\"field\":\"event_ts\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1},"
+                    + "{\"field\":\"league\",\"type\":\"string\"},{\"field\":\"game_id\",\"type\":\"string\"},"
+                    + "{\"field\":\"market\",\"type\":\"string\"},{\"field\":\"odds\",\"type\":\"" + (misfit ? "string" : "double") + "\"},"
+                    + "{\"field\":\"model_version\",\"type\":\"string\",\"optional\":true}]},"
+                    + "\"payload\":{\"event_uid\":\"" + league + "-" + n + "\",\"event_ts\":" + (1764000000000L + n * 60_000L)
+                    + ",\"league\":\"" + league + "\",\"game_id\":\"g" + (n % 5) + "\",\"market\":\"moneyline\",\"odds\":"
+                    + (misfit ? "\"abc\"" : "-115.0") + ",\"model_version\":\"m1\"}}";
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, n % PARTITIONS, ("g" + (n % 5)).getBytes(StandardCharsets.UTF_8),
+                    value.getBytes(StandardCharsets.UTF_8));
+            if (n % 3 != 0) { // the rest find their league through the topic
+                r.headers().add("league", league.getBytes(StandardCharsets.UTF_8));
+            }
+            producer.send(r);
+        }
+        producer.flush();
+    }
+
+    /** Waits until the connector's committed offsets reach the end of every partition: all in S3 or in the DLQ. */
+    private static void awaitCommitted(String connector, String topic) throws Exception {
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            TestUtils.waitForCondition(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-" + connector)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                for (int p = 0; p < PARTITIONS; p++) {
+                    TopicPartition tp = new TopicPartition(topic, p);
+                    OffsetAndMetadata o = committed.get(tp);
+                    if (o == null || o.offset() < connect.kafka().endOffset(tp)) {
+                        return false;
+                    }
+                }
+                return true;
+            }, Duration.ofMinutes(3).toMillis(), "offsets of " + connector + " did not reach the end of " + topic);
+        }
+    }
+
+    private static void assertExactlyOnce(String bucket, String name, int expected) {
+        for (String key : s3.keys(bucket)) {
+            assertTrue(key.matches("bronze/odds_updates/league=(nba|nfl)/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/odds\\.updates\\.internal\\.(nba|nfl)\\+[01]\\+\\d{10}\\.parquet"), key);
+        }
+        Path dir = DuckDb.download(s3, bucket, name);
+        DuckDb.Result r = DuckDb.query(dir, "select count(*), count(distinct (source_topic, source_partition, source_offset)), "
+                + "count(distinct event_uid), min(event_ts) = to_timestamp(1764000000), count(*) filter (where league = hive_league) "
+                + "from (select *, regexp_extract(filename, 'league=([a-z]+)', 1) as hive_league from read_parquet('" + dir
+                + "/**/*.parquet', filename=true))");
+        var row = r.rows().get(0);
+        assertEquals(expected, row.get(0).asInt(), "rows in S3");
+        assertEquals(expected, row.get(1).asInt(), "distinct source_topic/partition/offset: a duplicate row");
+        assertEquals(expected, row.get(2).asInt(), "distinct event_uid");
+        assertTrue(row.get(3).asBoolean(), "event_ts is a timestamp");
+        assertEquals(expected, row.get(4).asInt(), "league= directory matches the league field");
+    }
+
+    private static void assertDeadLettered(String topic, int expected) {
+        int n = 0;
+        for (ConsumerRecord<byte[], byte[]> r : connect.kafka().consume(expected, 60_000, DLQ)) {
+            Header topicHeader = r.headers().lastHeader("__connect.errors.topic");
+            if (topicHeader == null || !topic.equals(new String(topicHeader.value(), StandardCharsets.UTF_8))) {
+                continue;
+            }
+            String reason = new String(r.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
+            assertTrue(reason.contains("does not fit the bronze schema") && reason.contains("field 'odds': expected double"), reason);
+            n++;
+        }
+        assertEquals(expected, n, "dead-lettered records");
+    }
+}
