@@ -79,10 +79,14 @@ public class EnforceSchema<R extends ConnectRecord<R>> implements Transformation
         }
         try {
             Payload payload = Payload.of(record);
-            Object value = payload.isBytes() && GlueAvroFormat.NAME.equals(payload.format().name())
-                    ? codec.decode(payload.bytes())   // straight to Avro, no intermediate tree
-                    : payload.decoded();
-            GenericRecord fitted = AvroValues.toRecord(value, schema);
+            GenericRecord fitted;
+            if (!payload.isBytes()) {
+                fitted = AvroValues.toRecord(payload.decoded(), schema);
+            } else if (GlueAvroFormat.NAME.equals(payload.format().name())) {
+                fitted = AvroValues.toRecord(codec.decode(payload.bytes()), schema);
+            } else {
+                fitted = AvroValues.fromJson(payload.bytes(), schema, payload::decoded); // one streaming pass
+            }
             byte[] bytes = codec.encode(schemaName.replace(TOPIC_PLACEHOLDER, record.topic()), fitted);
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                     Schema.BYTES_SCHEMA, bytes, record.timestamp());

@@ -39,6 +39,15 @@ public final class AvroValues {
         return (GenericRecord) convert(value, schema, "");
     }
 
+    /**
+     * JSON bytes as a record of {@code schema}: one streaming pass when the JSON fits, else the tree path (which
+     * produces the precise error). {@code tree} supplies the parsed JSON for that path (e.g. the payload layer's).
+     */
+    public static GenericRecord fromJson(byte[] json, Schema schema, java.util.function.Supplier<Object> tree) {
+        GenericRecord fast = JsonAvroReader.read(json, schema);
+        return fast != null ? fast : toRecord(tree.get(), schema);
+    }
+
     private static Object convert(Object value, Schema schema, String path) {
         switch (schema.getType()) {
             case UNION:

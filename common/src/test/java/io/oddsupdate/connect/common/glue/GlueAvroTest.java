@@ -117,4 +117,29 @@ class GlueAvroTest {
         GenericRecord out = AvroValues.toRecord(in, RepoSchemas.get("odds-update-public/v1").schema());
         assertEquals(AvroValues.toRecord(publicUpdate(), RepoSchemas.get("odds-update-public/v1").schema()), out);
     }
+
+    @Test
+    void theStreamingJsonPathAgreesWithTheTreePath() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        Schema schema = RepoSchemas.get("raw-event/v1").schema();
+        Map<String, Object> e = vendorEvent("e-1", 3_000_000_000L);
+        e.put("event_ts", "2026-11-24T12:00:00Z");
+        e.put("extra", Map.of("nested", java.util.List.of(1, 2, Map.of("x", "y"))));
+        e.put("model_version", null);
+        byte[] json = m.writeValueAsBytes(e);
+        GenericRecord streamed = JsonAvroReader.read(json, schema);
+        assertEquals(AvroValues.toRecord(m.readValue(json, Object.class), schema), streamed);
+        assertEquals(streamed, AvroValues.fromJson(json, schema, () -> {
+            throw new AssertionError("the tree path must not run for JSON that fits");
+        }));
+        Map<String, Object> internal = publicUpdate();
+        internal.put("model_inputs", Map.of("lead", 3, "mu", 1.5));
+        byte[] internalJson = m.writeValueAsBytes(internal);
+        Schema v2 = RepoSchemas.get("odds-update-internal/v2").schema();
+        assertEquals(AvroValues.toRecord(m.readValue(internalJson, Object.class), v2), JsonAvroReader.read(internalJson, v2));
+        // what the fast path does not accept, it leaves to the tree path (and its precise error)
+        for (String bad : new String[] {"[]", "{\"event_id\": 1}", "{\"a\":1,\"a\":2}", "{} trailing", "{\"event_id\":\"e\""}) {
+            assertEquals(null, JsonAvroReader.read(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8), schema), bad);
+        }
+    }
 }

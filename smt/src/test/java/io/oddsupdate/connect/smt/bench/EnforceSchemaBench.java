@@ -139,7 +139,7 @@ public class EnforceSchemaBench {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(EnforceSchemaBench.class.getName() + "\\.")
                 .forks(1)
-                .warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
+                .warmupIterations(5).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
                 .measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
                 .jvmArgsAppend("-Xmx1g", "-Dlogback.configurationFile=" + quiet)
                 .build()).run();
