@@ -1,16 +1,20 @@
 package io.oddsupdate.connect.smt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,10 +22,16 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -37,9 +47,10 @@ import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.servers.MotoServer;
 
 /**
- * The vendor hop in a real MirrorSourceConnector: the smt plugin ZIP on plugin.path (its classes, the AWS library and
- * the Glue client absent from this class path), Glue's API served by moto. JSON vendor events become Glue-Avro on
- * raw.events.nba keyed by game id; events that do not fit land in raw.events.dlq with the reason; in = out + DLQ.
+ * Both hops in a real MirrorSourceConnector with the smt plugin ZIP on plugin.path (its classes, the AWS library and
+ * the Glue client absent from this class path). Vendor hop, Glue's API served by moto: JSON vendor events become
+ * Glue-Avro on raw.events.nba keyed by game id; events that do not fit land in raw.events.dlq with the reason. Edge hop,
+ * local registry: only public-schema records leave. In both, in = out + DLQ.
  */
 class EnforceSchemaIT {
 
@@ -53,21 +64,20 @@ class EnforceSchemaIT {
     EmbeddedConnectCluster core;
 
     @BeforeEach
-    void start() throws IOException {
+    void start() {
+        vendor = ConnectClusters.kafka(1);
+        vendor.start();
+        core = ConnectClusters.builder("enforce-schema-it", PluginPath.of("smt")).build();
+        core.start();
+    }
+
+    void startMoto() throws IOException {
         moto = MotoServer.start();
         System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
         glue("CreateRegistry", Map.of("RegistryName", REGISTRY));
-        String definition = readRepo("schemas/raw-event/v1.avsc");
         glue("CreateSchema", Map.of("RegistryId", Map.of("RegistryName", REGISTRY), "SchemaName", TOPIC, "DataFormat", "AVRO",
-                "Compatibility", "BACKWARD", "SchemaDefinition", new Schema.Parser().parse(definition).toString()));
-
-        vendor = ConnectClusters.kafka(1);
-        vendor.start();
-        vendor.createTopic(TOPIC, 1);
-        core = ConnectClusters.builder("enforce-schema-it", PluginPath.of("smt")).build();
-        core.start();
-        core.kafka().createTopic(DLQ, 1);
+                "Compatibility", "BACKWARD", "SchemaDefinition", repoSchema("raw-event/v1").toString()));
     }
 
     @AfterEach
@@ -83,8 +93,40 @@ class EnforceSchemaIT {
         }
     }
 
-    static String readRepo(String path) throws IOException {
-        return java.nio.file.Files.readString(PluginPath.projectRoot().resolve(path));
+    static Schema repoSchema(String ref) {
+        try {
+            return new Schema.Parser().parse(Files.readString(PluginPath.projectRoot().resolve("schemas/" + ref + ".avsc")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The local registry's version id of a repo schema (what GlueSettings computes with no region/endpoint). */
+    static UUID localId(String ref) {
+        return UUID.nameUUIDFromBytes(("odds-update:schemas/" + ref).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Glue wire format by hand: header 3, no compression, version id, Avro body. */
+    static byte[] glueAvro(UUID id, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(3);
+        out.write(0);
+        out.write(ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array());
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, enc);
+        enc.flush();
+        return out.toByteArray();
+    }
+
+    static UUID idOf(byte[] v) {
+        assertEquals(3, v[0], "Glue header version byte");
+        assertEquals(0, v[1], "no compression");
+        ByteBuffer b = ByteBuffer.wrap(v, 2, 16);
+        return new UUID(b.getLong(), b.getLong());
+    }
+
+    static GenericRecord body(byte[] v, Schema schema) throws IOException {
+        return new GenericDatumReader<GenericRecord>(schema).read(null, DecoderFactory.get().binaryDecoder(v, 18, v.length - 18, null));
     }
 
     /** One Glue API call, straight over HTTP (the AWS SDK is deliberately not on this class path). */
@@ -116,6 +158,9 @@ class EnforceSchemaIT {
 
     @Test
     void vendorJsonBecomesGlueAvroAndMisfitsAreDeadLettered() throws Exception {
+        startMoto();
+        vendor.createTopic(TOPIC, 1);
+        core.kafka().createTopic(DLQ, 1);
         assertThrows(ClassNotFoundException.class, () -> Class.forName("software.amazon.awssdk.services.glue.GlueClient"),
                 "the Glue client must come from the plugin ZIP only");
         List<String> good = new ArrayList<>();
@@ -130,19 +175,7 @@ class EnforceSchemaIT {
             vendor.produce(TOPIC, null, v);
         }
 
-        Map<String, String> mm2 = new HashMap<>();
-        mm2.put("connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector");
-        mm2.put("tasks.max", "1");
-        mm2.put("source.cluster.alias", "vendor");
-        mm2.put("target.cluster.alias", "core");
-        mm2.put("source.cluster.bootstrap.servers", vendor.bootstrapServers());
-        mm2.put("target.cluster.bootstrap.servers", core.kafka().bootstrapServers());
-        mm2.put("topics", TOPIC);
-        mm2.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
-        mm2.put("replication.factor", "1");
-        mm2.put("offset-syncs.topic.replication.factor", "1");
-        mm2.put("sync.topic.acls.enabled", "false");
-        mm2.put("refresh.topics.interval.seconds", "1");
+        Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), TOPIC);
         mm2.put("transforms", "enforce,key");
         mm2.put("transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema");
         mm2.put("transforms.enforce.schema", "raw-event/v1");
@@ -153,6 +186,9 @@ class EnforceSchemaIT {
         mm2.put("transforms.enforce.transform.alias", "enforce");
         mm2.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");
         mm2.put("transforms.key.dlq.topic", DLQ);
+        // MirrorMaker's header converter is ByteArrayConverter: dead-letter headers must be bytes
+        mm2.put("transforms.enforce.header.format", "bytes");
+        mm2.put("transforms.key.header.format", "bytes");
         core.configureConnector("vendor-to-core", mm2);
 
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
@@ -164,14 +200,8 @@ class EnforceSchemaIT {
 
         Map<UUID, Schema> schemas = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : out) {
-            byte[] v = r.value();
-            assertEquals(3, v[0], "Glue header version byte");
-            assertEquals(0, v[1], "no compression");
-            ByteBuffer b = ByteBuffer.wrap(v, 2, 16);
-            UUID id = new UUID(b.getLong(), b.getLong());
-            Schema schema = schemas.computeIfAbsent(id, this::schema);
-            GenericRecord rec = new GenericDatumReader<GenericRecord>(schema)
-                    .read(null, DecoderFactory.get().binaryDecoder(v, 18, v.length - 18, null));
+            UUID id = idOf(r.value());
+            GenericRecord rec = body(r.value(), schemas.computeIfAbsent(id, this::schema));
             JsonNode expected = JSON.readTree(good.get(((Long) rec.get("seq")).intValue()));
             assertEquals(expected.get("event_id").asText(), rec.get("event_id").toString());
             assertEquals(expected.get("game_id").asText(), rec.get("game_id").toString());
@@ -192,6 +222,92 @@ class EnforceSchemaIT {
         assertEquals("enforce: field 'seq': expected long, got string \"six\"", reasons.get(bad.get(0)).replaceAll(" \\(record.*", ""));
         assertTrue(reasons.get(bad.get(1)).startsWith("enforce: malformed JSON"), reasons.get(bad.get(1)));
         assertTrue(reasons.get(bad.get(2)).startsWith("enforce: field 'type': expected one of"), reasons.get(bad.get(2)));
+    }
+
+    /**
+     * The edge hop on the local registry (no glue.* settings: the repo's schema files): internal Glue-Avro updates
+     * through Sanitize and EnforceSchema leave as public-schema records only; a record that is not an odds update is
+     * dead-lettered.
+     */
+    @Test
+    void edgeHopWritesPublicSchemaRecordsOnly() throws Exception {
+        String internalTopic = "odds.updates.internal.nba";
+        String publicDlq = "odds.updates.public.dlq";
+        vendor.createTopic(internalTopic, 1);
+        core.kafka().createTopic(publicDlq, 1);
+        Schema internalV2 = repoSchema("odds-update-internal/v2");
+        Schema publicV1 = repoSchema("odds-update-public/v1");
+        List<byte[]> in = new ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+            GenericRecord u = new GenericData.Record(internalV2);
+            for (Schema.Field f : internalV2.getFields()) {
+                u.put(f.pos(), f.hasDefaultValue() ? GenericData.get().getDefaultValue(f) : null);
+            }
+            u.put("event_uid", "u-" + n);
+            u.put("event_ts", 1764000000000L + n);
+            u.put("league", "nba");
+            u.put("game_id", "nba-g1");
+            u.put("market", "moneyline");
+            u.put("odds", -110.0 - n);
+            u.put("selection", "home");
+            u.put("fair_prob", 0.5);
+            u.put("model_inputs", Map.of("lead", 3.0));
+            u.put("source_offset", (long) n);
+            in.add(glueAvro(localId("odds-update-internal/v2"), u));
+        }
+        GenericRecord notAnUpdate = new GenericData.Record(repoSchema("raw-event/v1"));
+        for (Schema.Field f : notAnUpdate.getSchema().getFields()) {
+            notAnUpdate.put(f.pos(), f.hasDefaultValue() ? GenericData.get().getDefaultValue(f) : null);
+        }
+        byte[] misfit = glueAvro(localId("raw-event/v1"), rawEvent(notAnUpdate));
+        try (KafkaProducer<byte[], byte[]> producer = vendor.createProducer(Map.of())) {
+            for (byte[] v : in) {
+                producer.send(new ProducerRecord<>(internalTopic, v)).get();
+            }
+            producer.send(new ProducerRecord<>(internalTopic, misfit)).get();
+        }
+
+        Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), internalTopic);
+        mm2.put("transforms", "sanitize,enforce");
+        mm2.put("transforms.sanitize.type", "io.oddsupdate.connect.smt.Sanitize");
+        mm2.put("transforms.sanitize.public.schema", "classpath:schemas/odds-update-public/v1.avsc");
+        mm2.put("transforms.sanitize.dlq.topic", publicDlq);
+        mm2.put("transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema");
+        mm2.put("transforms.enforce.schema", "odds-update-public/v1");
+        mm2.put("transforms.enforce.dlq.topic", publicDlq);
+        mm2.put("transforms.sanitize.header.format", "bytes");
+        mm2.put("transforms.enforce.header.format", "bytes");
+        core.configureConnector("core-to-edge", mm2);
+
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        core.kafka().consume(in.size(), 120_000, internalTopic).forEach(out::add);
+        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        core.kafka().consume(1, 60_000, publicDlq).forEach(dead::add);
+        assertEquals(in.size() + 1, out.size() + dead.size(), "in = out + DLQ");
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            assertEquals(localId("odds-update-public/v1"), idOf(r.value()), "public schema only");
+            GenericRecord p = body(r.value(), publicV1);
+            assertTrue(p.get("event_uid").toString().startsWith("u-"));
+            assertEquals("home", p.get("selection").toString());
+        }
+        assertArrayEquals(misfit, dead.get(0).value(), "dead-lettered unchanged");
+        String reason = new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains("event_uid"), reason);
+    }
+
+    static GenericRecord rawEvent(GenericRecord r) {
+        r.put("event_id", "e-1");
+        r.put("game_id", "nba-g1");
+        r.put("league", "nba");
+        r.put("seq", 1L);
+        r.put("event_ts", 1764000000000L);
+        r.put("type", new GenericData.EnumSymbol(r.getSchema().getField("type").schema(), "CLOCK"));
+        GenericRecord payload = new GenericData.Record(r.getSchema().getField("payload").schema());
+        for (Schema.Field f : payload.getSchema().getFields()) {
+            payload.put(f.pos(), null);
+        }
+        r.put("payload", payload);
+        return r;
     }
 
     Schema schema(UUID id) {
