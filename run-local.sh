@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
-# Runs the odds pipeline locally on embedded defaults. (Until issue 8 lands: builds the plugin ZIPs and lists them.)
+# Runs the whole odds pipeline locally on embedded defaults (no AWS, no setup): three Kafka clusters, a Connect worker
+# with the packaged plugin ZIPs, PostgreSQL, Redis, and a vendor simulator; prints progress, then a reconciled summary.
+# Options: --duration=SECONDS (60) --rate=EVENTS_PER_S (40) --events-per-game=N (1500) --malformed=RATIO (0.02) --oversized
+#          --drain=SECONDS (60) --keep-running (until Ctrl-C). Logs: tests/target/local-pipeline.log
+# ODDSUPDATE_PLUGINS=/path/x-plugin.zip,... replaces the packaged ZIPs of the same name (try a plugin before it lands).
 set -euo pipefail
 cd "$(dirname "$0")"
+echo "building the plugin ZIPs and the runner (mvn package)..."
 mvn -B -q package -DskipTests
-ls -l */target/*-plugin.zip
+exec java -Xmx3g \
+  -Dlog4j.configuration="file:$PWD/tests/src/test/resources/local-pipeline-log4j.properties" \
+  -Doddsupdate.log.file="$PWD/tests/target/local-pipeline.log" \
+  -Doddsupdate.root="$PWD" \
+  -Doddsupdate.plugins="${ODDSUPDATE_PLUGINS:-}" \
+  -cp "tests/target/test-classes:$(cat tests/target/runner-classpath.txt)" \
+  io.oddsupdate.connect.tests.LocalPipeline "$@"

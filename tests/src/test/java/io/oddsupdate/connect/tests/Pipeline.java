@@ -1,0 +1,443 @@
+package io.oddsupdate.connect.tests;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.TempDirs;
+import io.oddsupdate.connect.testkit.servers.PostgresServer;
+import io.oddsupdate.connect.testkit.servers.RedisServer;
+
+/**
+ * The whole odds pipeline on loopback, shared by the local runner ({@link LocalPipeline}) and the end-to-end tests:
+ * three Kafka clusters (vendor, core, edge), a distributed Connect worker on core whose {@code plugin.path} holds our
+ * packaged plugin ZIPs, PostgreSQL and Redis with the odds connector's reference data, the pipeline's topics, and the
+ * connectors of every stage whose plugins are present.
+ *
+ * <p>Each {@link Stage} runs only if the classes it needs are loaded by the worker (asked through its REST API), so the
+ * pipeline is useful while plugins are still being built: {@link #stages()} says which ran and why the others did not.
+ * The one worker runs both MirrorMaker hops; the core→edge hop writes to the edge through a producer override (on MSK
+ * Connect it is a connector of a cluster bound to the edge).
+ */
+final class Pipeline implements AutoCloseable {
+
+    static final String RAW_DLQ = "raw.events.dlq";
+    static final String PUBLIC_DLQ = "odds.updates.public.dlq";
+    static final String RAW_PREFIX = "raw.events.";
+    static final String INTERNAL_PREFIX = "odds.updates.internal.";
+    static final String PUBLIC_PREFIX = "odds.updates.public.";
+    static final int PARTITIONS = 3;
+    /** The vendor accepts records up to this size; core keeps Kafka's 1 MB default, so larger ones must be dead-lettered. */
+    static final int VENDOR_MAX_BYTES = 4 * 1024 * 1024;
+
+    static final String MIRROR_SOURCE = "org.apache.kafka.connect.mirror.MirrorSourceConnector";
+    static final String CANONICAL_KEY = "io.oddsupdate.connect.smt.CanonicalKey";
+    static final String INJECT_HEADERS = "io.oddsupdate.connect.smt.InjectHeaders";
+    static final String SANITIZE = "io.oddsupdate.connect.smt.Sanitize";
+    static final String ODDS_SINK = "io.oddsupdate.connect.odds.OddsSinkConnector";
+    static final String ODDS_SOURCE = "io.oddsupdate.connect.odds.OddsSourceConnector";
+    static final String TOPIC_MAPPING_POLICY = "io.oddsupdate.connect.mirror.TopicMappingReplicationPolicy";
+
+    /** The pipeline's stages, in data order. */
+    enum Stage {
+        VENDOR_TO_CORE("vendor-to-core", "MirrorSourceConnector vendor→core with CanonicalKey, InjectHeaders (smt plugin)"),
+        ODDS_SINK("odds-sink", "OddsSinkConnector raw.events.* → Postgres reference data + Redis (odds-connector plugin)"),
+        ODDS_SOURCE("odds-source", "OddsSourceConnector Redis streams → odds.updates.internal.* (odds-connector plugin)"),
+        CORE_TO_EDGE("core-to-edge", "MirrorSourceConnector core→edge with Sanitize (smt plugin)");
+
+        final String connector;
+        final String description;
+
+        Stage(String connector, String description) {
+            this.connector = connector;
+            this.description = description;
+        }
+    }
+
+    /** What to run. */
+    record Options(List<String> leagues, int workers) {
+        static Options defaults(List<String> leagues) {
+            return new Options(leagues, 1);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Options options;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<Stage, String> stages = new EnumMap<>(Stage.class);
+    private final List<Path> pluginZips;
+    private EmbeddedKafkaCluster vendor;
+    private EmbeddedKafkaCluster edge;
+    private EmbeddedConnectCluster connect;
+    private PostgresServer postgres;
+    private RedisServer redis;
+    private Set<String> plugins = Set.of();
+
+    private Pipeline(Options options) {
+        this.options = options;
+        this.pluginZips = pluginZips();
+    }
+
+    /** Starts everything and creates the connectors of every stage whose plugins the worker loaded. */
+    static Pipeline start(Options options) {
+        Pipeline p = new Pipeline(options);
+        try {
+            p.startClusters();
+            p.createTopics();
+            p.startStages();
+            return p;
+        } catch (RuntimeException | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The packaged plugin ZIPs found ({@code <module>/target/*-plugin.zip}); a module not yet packaged is skipped. The
+     * system property {@code oddsupdate.plugins} (comma-separated ZIP paths) replaces the ZIPs of the same file name, so
+     * a plugin can be tried in the whole pipeline before it lands.
+     */
+    static List<Path> pluginZips() {
+        List<Path> zips = new ArrayList<>();
+        List<Path> overrides = new ArrayList<>();
+        for (String p : System.getProperty("oddsupdate.plugins", "").split(",")) {
+            if (!p.isBlank()) {
+                overrides.add(Path.of(p.trim()).toAbsolutePath());
+            }
+        }
+        for (String module : List.of("smt", "mirror-policies", "odds-connector", "s3-sink-ext")) {
+            Path target = PluginPath.projectRoot().resolve(module).resolve("target");
+            if (!Files.isDirectory(target)) {
+                continue;
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, "*-plugin.zip")) {
+                ds.forEach(zips::add);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        zips.removeIf(z -> overrides.stream().anyMatch(o -> o.getFileName().equals(z.getFileName())));
+        zips.addAll(overrides);
+        return zips;
+    }
+
+    private void startClusters() {
+        vendor = new EmbeddedKafkaCluster(1, brokerProps(VENDOR_MAX_BYTES));
+        vendor.start();
+        started.add(vendor::stop);
+        edge = ConnectClusters.kafka(1);
+        edge.start();
+        started.add(edge::stop);
+
+        Path pluginPath = PluginPath.fromZips(pluginZips);
+        started.add(() -> TempDirs.deleteRecursively(pluginPath));
+        Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
+        // the core→edge hop produces to the edge cluster: allow the connector's producer.override.bootstrap.servers
+        worker.put("connector.client.config.override.policy", "All");
+        worker.put("offset.flush.interval.ms", "1000");
+        connect = ConnectClusters.builder("core", pluginPath)
+                .numWorkers(options.workers())
+                .workerProps(worker)
+                .build();
+        connect.start();
+        started.add(connect::stop);
+        plugins = loadedPlugins();
+        if (plugins.contains(ODDS_SINK) || plugins.contains(ODDS_SOURCE)) {
+            postgres = PostgresServer.start();
+            started.add(postgres);
+            redis = RedisServer.start();
+            started.add(redis);
+        }
+    }
+
+    private static java.util.Properties brokerProps(int maxMessageBytes) {
+        java.util.Properties props = ConnectClusters.brokerProps();
+        props.put("message.max.bytes", Integer.toString(maxMessageBytes));
+        props.put("replica.fetch.max.bytes", Integer.toString(maxMessageBytes));
+        return props;
+    }
+
+    private void createTopics() {
+        Map<String, String> large = Map.of("max.message.bytes", Integer.toString(VENDOR_MAX_BYTES));
+        for (String league : options.leagues()) {
+            vendor.createTopic(VendorSimulator.TOPIC_PREFIX + league, VendorSimulator.PARTITIONS, 1, large);
+            core().createTopic(RAW_PREFIX + league, PARTITIONS);
+            core().createTopic(INTERNAL_PREFIX + league, PARTITIONS);
+            edge.createTopic(PUBLIC_PREFIX + league, PARTITIONS);
+        }
+        // a dead letter is the record as received, so the DLQ takes what the vendor may send
+        core().createTopic(RAW_DLQ, 1, 1, large);
+        edge.createTopic(PUBLIC_DLQ, 1);
+    }
+
+    /** Every plugin class the worker loaded (connectors, transforms, converters, ...), by class name. */
+    private Set<String> loadedPlugins() {
+        try {
+            JsonNode list = JSON.readTree(connect.executeGet(connect.endpointForResource("connector-plugins?connectorsOnly=false")));
+            Set<String> classes = new HashSet<>();
+            list.forEach(p -> classes.add(p.get("class").asText()));
+            return classes;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void startStages() {
+        Map<Stage, String> missing = new LinkedHashMap<>();
+        need(missing, Stage.VENDOR_TO_CORE, CANONICAL_KEY, INJECT_HEADERS);
+        need(missing, Stage.ODDS_SINK, ODDS_SINK);
+        need(missing, Stage.ODDS_SOURCE, ODDS_SOURCE);
+        need(missing, Stage.CORE_TO_EDGE, SANITIZE);
+        for (Stage stage : Stage.values()) {
+            if (missing.containsKey(stage)) {
+                stages.put(stage, "skipped: " + missing.get(stage) + " not on plugin.path " + pluginZips.stream().map(z -> z.getFileName().toString()).toList());
+                continue;
+            }
+            Map<String, String> config = switch (stage) {
+                case VENDOR_TO_CORE -> vendorToCore();
+                case ODDS_SINK -> oddsSink();
+                case ODDS_SOURCE -> oddsSource();
+                case CORE_TO_EDGE -> coreToEdge();
+            };
+            connect.configureConnector(stage.connector, config);
+            stages.put(stage, "running");
+        }
+        for (Stage stage : stages.keySet()) {
+            if ("running".equals(stages.get(stage))) {
+                awaitRunning(stage.connector);
+            }
+        }
+    }
+
+    private void need(Map<Stage, String> missing, Stage stage, String... classes) {
+        for (String c : classes) {
+            if (!plugins.contains(c)) {
+                missing.put(stage, c);
+                return;
+            }
+        }
+    }
+
+    private void awaitRunning(String connector) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String last = "no status";
+        while (System.nanoTime() < deadline) {
+            try {
+                ConnectorStateInfo s = connect.connectorStatus(connector);
+                last = s.connector().state() + " " + s.tasks().stream().map(t -> t.id() + ":" + t.state()).toList();
+                if ("FAILED".equals(s.connector().state()) || s.tasks().stream().anyMatch(t -> "FAILED".equals(t.state()))) {
+                    throw new IllegalStateException("connector " + connector + " failed: " + last + " "
+                            + s.connector().trace() + s.tasks().stream().map(ConnectorStateInfo.TaskState::trace).toList());
+                }
+                // the odds source has no task until the sink created a league stream in Redis
+                if ("RUNNING".equals(s.connector().state()) && (!s.tasks().isEmpty() || connector.equals(Stage.ODDS_SOURCE.connector))) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                if (notYet instanceof IllegalStateException) {
+                    throw notYet;
+                }
+                last = notYet.toString();
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException("connector " + connector + " not running after 90 s: " + last);
+    }
+
+    // ---- connector configs -----------------------------------------------------------------------------------------
+    // TEMPORARY: built here until connector-configs/ (issue 7) ships base + local overlay; then read from there.
+
+    private Map<String, String> mirror(String name, String source, String sourceServers, String target, String targetServers, String topics) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("connector.class", MIRROR_SOURCE);
+        c.put("tasks.max", "2");
+        c.put("source.cluster.alias", source);
+        c.put("target.cluster.alias", target);
+        c.put("source.cluster.bootstrap.servers", sourceServers);
+        c.put("target.cluster.bootstrap.servers", targetServers);
+        c.put("topics", topics);
+        c.put("replication.factor", "1");
+        c.put("offset-syncs.topic.replication.factor", "1");
+        c.put("sync.topic.acls.enabled", "false");
+        c.put("refresh.topics.interval.seconds", "5");
+        c.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        c.put("producer.override.linger.ms", "5");
+        return c;
+    }
+
+    /** The policy maps the names; until mirror-policies exists, identity plus a RegexRouter (the seed's way) stands in. */
+    private void mapTopics(Map<String, String> c, List<String> transforms, String fromRegex, String to) {
+        if (plugins.contains(TOPIC_MAPPING_POLICY) || pluginZips.stream().anyMatch(z -> z.getFileName().toString().contains("mirror-policies"))) {
+            c.put("replication.policy.class", TOPIC_MAPPING_POLICY);
+        } else {
+            c.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
+            transforms.add("rename");
+            c.put("transforms.rename.type", "org.apache.kafka.connect.transforms.RegexRouter");
+            c.put("transforms.rename.regex", fromRegex);
+            c.put("transforms.rename.replacement", to);
+        }
+    }
+
+    private Map<String, String> vendorToCore() {
+        Map<String, String> c = mirror(Stage.VENDOR_TO_CORE.connector, "vendor", vendor.bootstrapServers(), "core",
+                core().bootstrapServers(), "vendor\\.raw\\.events\\..*");
+        List<String> transforms = new ArrayList<>(List.of("key", "headers"));
+        c.put("transforms.key.type", CANONICAL_KEY);
+        c.put("transforms.key.transform.alias", "key");
+        c.put("transforms.key.dlq.topic", RAW_DLQ);
+        c.put("transforms.headers.type", INJECT_HEADERS);
+        c.put("transforms.headers.transform.alias", "headers");
+        c.put("transforms.headers.required.headers", "league,game_id,event_id");
+        c.put("transforms.headers.dlq.topic", RAW_DLQ);
+        mapTopics(c, transforms, "vendor\\.raw\\.events\\.(.*)", "raw.events.$1");
+        c.put("transforms", String.join(",", transforms));
+        return c;
+    }
+
+    private Map<String, String> coreToEdge() {
+        Map<String, String> c = mirror(Stage.CORE_TO_EDGE.connector, "core", core().bootstrapServers(), "edge",
+                edge.bootstrapServers(), "odds\\.updates\\.internal\\..*");
+        c.put("producer.override.bootstrap.servers", edge.bootstrapServers());
+        // MirrorMaker hands headers over as BYTES; SimpleHeaderConverter would write them base64-encoded
+        c.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        List<String> transforms = new ArrayList<>(List.of("sanitize"));
+        c.put("transforms.sanitize.type", SANITIZE);
+        c.put("transforms.sanitize.transform.alias", "sanitize");
+        c.put("transforms.sanitize.public.schema", "classpath:schemas/odds-update-public/v1.avsc");
+        c.put("transforms.sanitize.dlq.topic", PUBLIC_DLQ);
+        mapTopics(c, transforms, "odds\\.updates\\.internal\\.(.*)", "odds.updates.public.$1");
+        c.put("transforms", String.join(",", transforms));
+        return c;
+    }
+
+    private Map<String, String> oddsSink() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", Stage.ODDS_SINK.connector);
+        c.put("connector.class", ODDS_SINK);
+        c.put("tasks.max", "1");
+        c.put("topics.regex", "raw\\.events\\.(?!dlq$).+");
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        c.put("postgres.url", postgres.jdbcUrl());
+        c.put("postgres.user", postgres.user());
+        c.put("postgres.sslmode", "disable");
+        c.put("postgres.migrations", "schema_and_seed");
+        c.put("redis.url", redis.url());
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", RAW_DLQ);
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
+        c.put("consumer.override.auto.offset.reset", "earliest");
+        return c;
+    }
+
+    private Map<String, String> oddsSource() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", Stage.ODDS_SOURCE.connector);
+        c.put("connector.class", ODDS_SOURCE);
+        c.put("tasks.max", "1");
+        c.put("redis.url", redis.url());
+        c.put("leagues.discovery.interval.ms", "1000");
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        c.put("value.converter.schemas.enable", "false");
+        return c;
+    }
+
+    // ---- access ----------------------------------------------------------------------------------------------------
+
+    /** Each stage: "running", or why it was skipped. */
+    Map<Stage, String> stages() {
+        return stages;
+    }
+
+    boolean running(Stage stage) {
+        return "running".equals(stages.get(stage));
+    }
+
+    List<Path> plugins() {
+        return pluginZips;
+    }
+
+    List<String> leagues() {
+        return options.leagues();
+    }
+
+    EmbeddedKafkaCluster vendor() {
+        return vendor;
+    }
+
+    EmbeddedKafkaCluster core() {
+        return connect.kafka();
+    }
+
+    EmbeddedKafkaCluster edge() {
+        return edge;
+    }
+
+    EmbeddedConnectCluster connect() {
+        return connect;
+    }
+
+    RedisServer redis() {
+        return redis;
+    }
+
+    PostgresServer postgres() {
+        return postgres;
+    }
+
+    /** A producer for the vendor's feed: accepts what the vendor's topics accept. */
+    KafkaProducer<byte[], byte[]> vendorProducer() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("max.request.size", VENDOR_MAX_BYTES);
+        props.put("linger.ms", 2);
+        props.put("acks", "all");
+        return vendor.createProducer(props);
+    }
+
+    /** Stops everything started, in reverse order, and deletes the temporary data (best effort, never throws). */
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception | Error e) {
+                System.err.println("while stopping the pipeline: " + e);
+            }
+        }
+        started.clear();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
