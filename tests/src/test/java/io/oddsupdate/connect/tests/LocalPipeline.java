@@ -110,12 +110,13 @@ public final class LocalPipeline {
 
     private static void progress(Pipeline pipeline, VendorSimulator sim, PipelineTally tally, long start) {
         long[] lat = tally.latencyPercentiles(true);
-        say("[%3ds] in %d (%s) | core raw %s | internal %s | edge odds %s | DLQ raw %d edge %d | vendor→edge %s",
+        int bronze = tally.bronzeFiles();
+        say("[%3ds] in %d (%s) | core raw %s | internal %s | edge odds %s | DLQ raw %d edge %d | bronze files %s | vendor→edge %s",
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), sim.sentCount(),
                 perLeague(pipeline, l -> sim.sentPerLeague().containsKey(l) ? sim.sentPerLeague().get(l).get() : 0),
                 perLeague(pipeline, l -> tally.counted("raw." + l)), perLeague(pipeline, l -> tally.counted("internal." + l)),
                 perLeague(pipeline, l -> tally.counted("public." + l)), tally.counted("dlq.raw"), tally.counted("dlq.public"),
-                lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms p99 %d ms (n=%d)", lat[0], lat[1], lat[2]));
+                bronze < 0 ? "-" : bronze, lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms p99 %d ms (n=%d)", lat[0], lat[1], lat[2]));
     }
 
     private static String perLeague(Pipeline pipeline, java.util.function.ToLongFunction<String> count) {
@@ -153,6 +154,8 @@ public final class LocalPipeline {
                 pending.isEmpty() ? "  ✔" : "  ✘ (" + pending.size() + " missing)");
         say("odds updates at the edge: %s; internal: %s; edge DLQ: %d", perLeague(pipeline, l -> tally.counted("public." + l)),
                 perLeague(pipeline, l -> tally.counted("internal." + l)), tally.counted("dlq.public"));
+        int bronze = tally.bronzeFiles();
+        say("bronze: %s", bronze < 0 ? "stage not running" : bronze + " Parquet objects in s3://" + Pipeline.BRONZE_BUCKET + "/");
         say("vendor→edge latency (first odds update per event): %s",
                 lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms over %d events", lat[0], lat[1], lat[2]));
         if (!tally.unidentifiedDeadLetters().isEmpty()) {

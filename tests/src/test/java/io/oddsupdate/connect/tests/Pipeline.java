@@ -27,11 +27,13 @@ import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
+import io.oddsupdate.connect.testkit.servers.S3Server;
 
 /**
  * The whole odds pipeline on loopback, shared by the local runner ({@link LocalPipeline}) and the end-to-end tests:
  * three Kafka clusters (vendor, core, edge), a distributed Connect worker on core whose {@code plugin.path} holds our
- * packaged plugin ZIPs, PostgreSQL and Redis with the odds connector's reference data, the pipeline's topics, and the
+ * packaged plugin ZIPs, PostgreSQL and Redis with the odds connector's reference data, an S3-compatible store for bronze,
+ * the pipeline's topics, and the
  * connectors of every stage whose plugins are present.
  *
  * <p>Each {@link Stage} runs only if the classes it needs are loaded by the worker (asked through its REST API), so the
@@ -43,6 +45,8 @@ final class Pipeline implements AutoCloseable {
 
     static final String RAW_DLQ = "raw.events.dlq";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
+    static final String BRONZE_DLQ = "odds.updates.bronze.dlq";
+    static final String BRONZE_BUCKET = "bronze";
     static final String RAW_PREFIX = "raw.events.";
     static final String INTERNAL_PREFIX = "odds.updates.internal.";
     static final String PUBLIC_PREFIX = "odds.updates.public.";
@@ -56,6 +60,7 @@ final class Pipeline implements AutoCloseable {
     static final String SANITIZE = "io.oddsupdate.connect.smt.Sanitize";
     static final String ODDS_SINK = "io.oddsupdate.connect.odds.OddsSinkConnector";
     static final String ODDS_SOURCE = "io.oddsupdate.connect.odds.OddsSourceConnector";
+    static final String S3_SINK = "io.oddsupdate.connect.s3.S3ParquetSinkConnector";
     static final String TOPIC_MAPPING_POLICY = "io.oddsupdate.connect.mirror.TopicMappingReplicationPolicy";
 
     /** The pipeline's stages, in data order. */
@@ -63,7 +68,8 @@ final class Pipeline implements AutoCloseable {
         VENDOR_TO_CORE("vendor-to-core", "MirrorSourceConnector vendor→core with CanonicalKey, InjectHeaders (smt plugin)"),
         ODDS_SINK("odds-sink", "OddsSinkConnector raw.events.* → Postgres reference data + Redis (odds-connector plugin)"),
         ODDS_SOURCE("odds-source", "OddsSourceConnector Redis streams → odds.updates.internal.* (odds-connector plugin)"),
-        CORE_TO_EDGE("core-to-edge", "MirrorSourceConnector core→edge with Sanitize (smt plugin)");
+        CORE_TO_EDGE("core-to-edge", "MirrorSourceConnector core→edge with Sanitize (smt plugin)"),
+        BRONZE("bronze-s3-sink", "S3ParquetSinkConnector odds.updates.internal.* → s3://bronze/ Parquet (s3-sink-ext plugin)");
 
         final String connector;
         final String description;
@@ -92,6 +98,7 @@ final class Pipeline implements AutoCloseable {
     private EmbeddedConnectCluster connect;
     private PostgresServer postgres;
     private RedisServer redis;
+    private S3Server s3;
     private Set<String> plugins = Set.of();
 
     private Pipeline(Options options) {
@@ -169,6 +176,11 @@ final class Pipeline implements AutoCloseable {
             redis = RedisServer.start();
             started.add(redis);
         }
+        if (plugins.contains(S3_SINK)) {
+            s3 = S3Server.start();
+            started.add(s3);
+            s3.createBucket(BRONZE_BUCKET);
+        }
     }
 
     private static java.util.Properties brokerProps(int maxMessageBytes) {
@@ -188,6 +200,7 @@ final class Pipeline implements AutoCloseable {
         }
         // a dead letter is the record as received, so the DLQ takes what the vendor may send
         core().createTopic(RAW_DLQ, 1, 1, large);
+        core().createTopic(BRONZE_DLQ, 1);
         edge.createTopic(PUBLIC_DLQ, 1);
     }
 
@@ -209,6 +222,7 @@ final class Pipeline implements AutoCloseable {
         need(missing, Stage.ODDS_SINK, ODDS_SINK);
         need(missing, Stage.ODDS_SOURCE, ODDS_SOURCE);
         need(missing, Stage.CORE_TO_EDGE, SANITIZE);
+        need(missing, Stage.BRONZE, S3_SINK);
         for (Stage stage : Stage.values()) {
             if (missing.containsKey(stage)) {
                 stages.put(stage, "skipped: " + missing.get(stage) + " not on plugin.path " + pluginZips.stream().map(z -> z.getFileName().toString()).toList());
@@ -219,6 +233,7 @@ final class Pipeline implements AutoCloseable {
                 case ODDS_SINK -> oddsSink();
                 case ODDS_SOURCE -> oddsSource();
                 case CORE_TO_EDGE -> coreToEdge();
+                case BRONZE -> bronze();
             };
             connect.configureConnector(stage.connector, config);
             stages.put(stage, "running");
@@ -268,22 +283,14 @@ final class Pipeline implements AutoCloseable {
     // ---- connector configs -----------------------------------------------------------------------------------------
     // TEMPORARY: built here until connector-configs/ (issue 7) ships base + local overlay; then read from there.
 
-    private Map<String, String> mirror(String name, String source, String sourceServers, String target, String targetServers, String topics) {
-        Map<String, String> c = new LinkedHashMap<>();
+    private Map<String, String> mirror(String name, String source, EmbeddedKafkaCluster from, String target, EmbeddedKafkaCluster to,
+                                       String topics) {
+        Map<String, String> c = new LinkedHashMap<>(ConnectClusters.mirrorSource(from, to, topics));
         c.put("name", name);
-        c.put("connector.class", MIRROR_SOURCE);
         c.put("tasks.max", "2");
         c.put("source.cluster.alias", source);
         c.put("target.cluster.alias", target);
-        c.put("source.cluster.bootstrap.servers", sourceServers);
-        c.put("target.cluster.bootstrap.servers", targetServers);
-        c.put("topics", topics);
-        c.put("replication.factor", "1");
-        c.put("offset-syncs.topic.replication.factor", "1");
-        c.put("sync.topic.acls.enabled", "false");
         c.put("refresh.topics.interval.seconds", "5");
-        c.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         c.put("producer.override.linger.ms", "5");
         return c;
     }
@@ -302,14 +309,15 @@ final class Pipeline implements AutoCloseable {
     }
 
     private Map<String, String> vendorToCore() {
-        Map<String, String> c = mirror(Stage.VENDOR_TO_CORE.connector, "vendor", vendor.bootstrapServers(), "core",
-                core().bootstrapServers(), "vendor\\.raw\\.events\\..*");
+        Map<String, String> c = mirror(Stage.VENDOR_TO_CORE.connector, "vendor", vendor, "core", core(), "vendor\\.raw\\.events\\..*");
         List<String> transforms = new ArrayList<>(List.of("key", "headers"));
         c.put("transforms.key.type", CANONICAL_KEY);
         c.put("transforms.key.transform.alias", "key");
         c.put("transforms.key.dlq.topic", RAW_DLQ);
+        c.put("transforms.key.header.format", "bytes");
         c.put("transforms.headers.type", INJECT_HEADERS);
         c.put("transforms.headers.transform.alias", "headers");
+        c.put("transforms.headers.header.format", "bytes");
         c.put("transforms.headers.required.headers", "league,game_id,event_id");
         c.put("transforms.headers.dlq.topic", RAW_DLQ);
         mapTopics(c, transforms, "vendor\\.raw\\.events\\.(.*)", "raw.events.$1");
@@ -318,16 +326,14 @@ final class Pipeline implements AutoCloseable {
     }
 
     private Map<String, String> coreToEdge() {
-        Map<String, String> c = mirror(Stage.CORE_TO_EDGE.connector, "core", core().bootstrapServers(), "edge",
-                edge.bootstrapServers(), "odds\\.updates\\.internal\\..*");
+        Map<String, String> c = mirror(Stage.CORE_TO_EDGE.connector, "core", core(), "edge", edge, "odds\\.updates\\.internal\\..*");
         c.put("producer.override.bootstrap.servers", edge.bootstrapServers());
-        // MirrorMaker hands headers over as BYTES; SimpleHeaderConverter would write them base64-encoded
-        c.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         List<String> transforms = new ArrayList<>(List.of("sanitize"));
         c.put("transforms.sanitize.type", SANITIZE);
         c.put("transforms.sanitize.transform.alias", "sanitize");
         c.put("transforms.sanitize.public.schema", "classpath:schemas/odds-update-public/v1.avsc");
         c.put("transforms.sanitize.dlq.topic", PUBLIC_DLQ);
+        c.put("transforms.sanitize.header.format", "bytes");
         mapTopics(c, transforms, "odds\\.updates\\.internal\\.(.*)", "odds.updates.public.$1");
         c.put("transforms", String.join(",", transforms));
         return c;
@@ -348,6 +354,32 @@ final class Pipeline implements AutoCloseable {
         c.put("redis.url", redis.url());
         c.put("errors.tolerance", "all");
         c.put("errors.deadletterqueue.topic.name", RAW_DLQ);
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
+        c.put("consumer.override.auto.offset.reset", "earliest");
+        return c;
+    }
+
+    private Map<String, String> bronze() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", Stage.BRONZE.connector);
+        c.put("connector.class", S3_SINK);
+        c.put("tasks.max", "1");
+        c.put("topics.regex", "odds\\.updates\\.internal\\..*");
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        c.put("value.converter.schemas.enable", "false");
+        c.put("s3.bucket", BRONZE_BUCKET);
+        c.put("s3.region", S3Server.REGION);
+        c.put("s3.endpoint", s3.endpoint().toString());
+        c.put("s3.path.style.access", "true");
+        c.put("s3.access.key.id", S3Server.ACCESS_KEY);
+        c.put("s3.secret.access.key", S3Server.SECRET_KEY);
+        // small files often, so a local run shows bronze filling up
+        c.put("flush.size", "1000");
+        c.put("rotate.schedule.interval.ms", "5000");
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", BRONZE_DLQ);
         c.put("errors.deadletterqueue.topic.replication.factor", "1");
         c.put("errors.deadletterqueue.context.headers.enable", "true");
         c.put("consumer.override.auto.offset.reset", "earliest");
@@ -404,6 +436,11 @@ final class Pipeline implements AutoCloseable {
 
     RedisServer redis() {
         return redis;
+    }
+
+    /** The S3-compatible store holding bronze, or null when the bronze stage does not run. */
+    S3Server s3() {
+        return s3;
     }
 
     PostgresServer postgres() {

@@ -309,6 +309,11 @@ final class PipelineTally implements AutoCloseable {
                 values[(int) Math.min(values.length - 1, Math.round(0.99 * (values.length - 1)))], values.length};
     }
 
+    /** Parquet objects in the bronze bucket, or -1 when the bronze stage does not run. */
+    int bronzeFiles() {
+        return pipeline.s3() == null ? -1 : (int) pipeline.s3().keys(Pipeline.BRONZE_BUCKET).stream().filter(k -> k.endsWith(".parquet")).count();
+    }
+
     /** Milliseconds since the last record arrived at the edge (the pipeline is quiet). */
     long edgeQuietMs() {
         return System.currentTimeMillis() - lastEdgeArrival;
