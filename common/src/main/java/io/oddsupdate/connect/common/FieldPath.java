@@ -20,6 +20,7 @@ public final class FieldPath {
 
     private final String path;
     private final String[] names;
+    private final int hash;
 
     private FieldPath(String path) {
         this.path = path;
@@ -29,10 +30,20 @@ public final class FieldPath {
                 throw new IllegalArgumentException("empty field name in path '" + path + "'");
             }
         }
+        this.hash = Arrays.hashCode(names);
     }
 
+    // Canonical instances: the transforms of a chain then share FieldPath objects and lookups compare by identity.
+    private static final java.util.concurrent.ConcurrentMap<String, FieldPath> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static FieldPath parse(String path) {
-        return new FieldPath(path.strip());
+        String p = path.strip();
+        FieldPath known = CANONICAL.get(p);
+        if (known != null) {
+            return known;
+        }
+        FieldPath parsed = new FieldPath(p);
+        return CANONICAL.size() < 10_000 ? CANONICAL.computeIfAbsent(p, k -> parsed) : parsed;
     }
 
     /** Parses a config value (a list of paths), naming the config key when one is malformed. */
@@ -98,12 +109,12 @@ public final class FieldPath {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FieldPath && Arrays.equals(names, ((FieldPath) o).names);
+        return o == this || (o instanceof FieldPath && hash == ((FieldPath) o).hash && Arrays.equals(names, ((FieldPath) o).names));
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(names);
+        return hash;
     }
 
     @Override

@@ -15,11 +15,35 @@ public final class PathSet {
     /** One field name along some path: the path ending here (if any) and the names below it. */
     public static final class Node {
         private final Map<String, Node> children = new HashMap<>();
+        private Node[] kids = new Node[0];
+        private byte[] utf8;
         private FieldPath path;
 
         /** The node for a field name directly below this one, or null if no path goes there. */
         public Node child(String name) {
             return children.get(name);
+        }
+
+        /** As {@link #child(String)}, for a name given as UTF-8 bytes (an unescaped JSON member name). */
+        public Node child(byte[] buf, int off, int len) {
+            for (Node k : kids) {
+                if (k.utf8.length == len && java.util.Arrays.equals(k.utf8, 0, len, buf, off, off + len)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+
+        private Node add(String name) {
+            Node n = children.get(name);
+            if (n == null) {
+                n = new Node();
+                n.utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                children.put(name, n);
+                kids = java.util.Arrays.copyOf(kids, kids.length + 1);
+                kids[kids.length - 1] = n;
+            }
+            return n;
         }
 
         /** The path that ends at this node, or null. */
@@ -33,14 +57,16 @@ public final class PathSet {
     }
 
     private final Set<FieldPath> paths;
+    private final FieldPath[] list;
     private final Node root = new Node();
 
     public PathSet(Collection<FieldPath> paths) {
         this.paths = Set.copyOf(new LinkedHashSet<>(paths));
+        this.list = this.paths.toArray(new FieldPath[0]);
         for (FieldPath p : this.paths) {
             Node node = root;
             for (int i = 0; i < p.depth(); i++) {
-                node = node.children.computeIfAbsent(p.name(i), n -> new Node());
+                node = node.add(p.name(i));
             }
             node.path = p;
         }
@@ -52,6 +78,11 @@ public final class PathSet {
 
     public Set<FieldPath> paths() {
         return paths;
+    }
+
+    /** The paths as an array (cheaper to iterate than the set). Do not modify. */
+    FieldPath[] list() {
+        return list;
     }
 
     public boolean isEmpty() {

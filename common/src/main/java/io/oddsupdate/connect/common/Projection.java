@@ -87,6 +87,8 @@ public final class Projection {
 
     private final String name;
     private final Map<String, FieldRule> fields;
+    private final FieldRule[] fieldArray;
+    private final byte[][] fieldNames;
     private final List<FieldRule> required;
     private final Cache<Schema, Schema> schemaCache = new SynchronizedCache<>(new LRUCache<>(16));
 
@@ -103,6 +105,11 @@ public final class Projection {
         }
         this.fields = Collections.unmodifiableMap(byName);
         this.required = List.copyOf(req);
+        this.fieldArray = byName.values().toArray(new FieldRule[0]);
+        this.fieldNames = new byte[fieldArray.length][];
+        for (int i = 0; i < fieldArray.length; i++) {
+            fieldNames[i] = fieldArray[i].name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /**
@@ -207,6 +214,27 @@ public final class Projection {
     /** The kept field of this name, or null if the field is dropped. */
     public FieldRule field(String name) {
         return fields.get(name);
+    }
+
+    /** As {@link #field(String)}, for a name given as UTF-8 bytes (an unescaped JSON member name). */
+    public FieldRule field(byte[] buf, int off, int len) {
+        for (int i = 0; i < fieldNames.length; i++) {
+            byte[] n = fieldNames[i];
+            if (n.length == len && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) {
+                return fieldArray[i];
+            }
+        }
+        return null;
+    }
+
+    /** The position of a kept field among {@link #fields()}. */
+    public int index(FieldRule f) {
+        for (int i = 0; i < fieldArray.length; i++) {
+            if (fieldArray[i] == f) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(f.name);
     }
 
     public Collection<FieldRule> fields() {

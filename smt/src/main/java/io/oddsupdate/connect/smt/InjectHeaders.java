@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -51,6 +53,8 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
     public static final String MODEL_VERSION_CONFIG = "model.version";
     public static final String REQUIRED_HEADERS_CONFIG = "required.headers";
 
+    private static final int MAX_CACHED_TOPICS = 10_000;
+
     public static final String DEFAULT_LEAGUE_TOPIC_REGEX =
             "^(?:.+\\.)?(?:vendor\\.raw\\.events|raw\\.events|odds\\.updates\\.internal|odds\\.updates\\.public)\\.(?<league>[A-Za-z0-9_-]+)$";
 
@@ -77,6 +81,8 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
                     "Headers a record must get; if one cannot be set, the record is dead-lettered or fails."));
 
     private Pattern leagueRegex;
+    /** League per topic name (a task sees few topics; the regex costs more than the rest of the transform). */
+    private final Map<String, Optional<String>> leagueOfTopic = new ConcurrentHashMap<>();
     private final Map<String, List<FieldPath>> valuePaths = new LinkedHashMap<>();
     private String modelVersionFallback;
     private Set<String> required;
@@ -85,6 +91,7 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
     public void configure(Map<String, ?> props) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, props);
         leagueRegex = Pattern.compile(config.getString(LEAGUE_TOPIC_REGEX_CONFIG));
+        leagueOfTopic.clear();
         valuePaths.clear();
         valuePaths.put(GAME_ID, FieldPath.parseAll(GAME_ID_PATHS_CONFIG, config.getList(GAME_ID_PATHS_CONFIG)));
         valuePaths.put(EVENT_ID, FieldPath.parseAll(EVENT_ID_PATHS_CONFIG, config.getList(EVENT_ID_PATHS_CONFIG)));
@@ -102,29 +109,45 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
     @Override
     protected R transform(R record, Payload payload) {
         Headers headers = record.headers().duplicate();
-        Matcher m = leagueRegex.matcher(record.topic());
-        set(headers, LEAGUE, m.matches() ? m.group(LEAGUE) : null, "topic '" + record.topic() + "' does not match "
-                + LEAGUE_TOPIC_REGEX_CONFIG);
+        String league = league(record.topic());
+        if (league == null) {
+            missing(LEAGUE, "topic '" + record.topic() + "' does not match " + LEAGUE_TOPIC_REGEX_CONFIG);
+        } else {
+            deadLetters.headerFormat().add(headers.remove(LEAGUE), LEAGUE, league);
+        }
         for (Map.Entry<String, List<FieldPath>> e : valuePaths.entrySet()) {
             Object v = e.getValue().isEmpty() ? null : payload.firstScalar(e.getValue());
             String value = v == null ? null : v.toString();
             if (value == null && MODEL_VERSION.equals(e.getKey())) {
                 value = modelVersionFallback;
             }
-            set(headers, e.getKey(), value, "no " + e.getKey() + " in the " + payload.form() + " value at any of " + e.getValue());
+            if (value == null || value.isEmpty()) {
+                missing(e.getKey(), "no " + e.getKey() + " in the " + payload.form() + " value at any of " + e.getValue());
+            } else {
+                deadLetters.headerFormat().add(headers.remove(e.getKey()), e.getKey(), value);
+            }
         }
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                 record.valueSchema(), record.value(), record.timestamp(), headers);
     }
 
-    private void set(Headers headers, String name, String value, String whyMissing) {
-        if (value == null || value.isEmpty()) {
-            if (required.contains(name)) {
-                throw new PayloadException(name, "required header '" + name + "': " + whyMissing);
+    private String league(String topic) {
+        Optional<String> league = leagueOfTopic.get(topic);
+        if (league == null) {
+            Matcher m = leagueRegex.matcher(topic);
+            league = Optional.ofNullable(m.matches() ? m.group(LEAGUE) : null);
+            if (leagueOfTopic.size() < MAX_CACHED_TOPICS) {
+                leagueOfTopic.put(topic, league);
             }
-            return;
         }
-        deadLetters.headerFormat().add(headers.remove(name), name, value);
+        return league.orElse(null);
+    }
+
+    /** A header without a value: omitted, unless it is required (only then is the reason worth building). */
+    private void missing(String name, String why) {
+        if (required.contains(name)) {
+            throw new PayloadException(name, "required header '" + name + "': " + why);
+        }
     }
 
     @Override
