@@ -18,6 +18,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.transforms.ExtractField;
 import org.apache.kafka.connect.transforms.InsertHeader;
 import org.apache.kafka.connect.transforms.ValueToKey;
+import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -39,7 +40,8 @@ import io.oddsupdate.connect.smt.InjectHeaders;
 import io.oddsupdate.connect.smt.Sanitize;
 
 /**
- * Issue 2's benchmark, on demand only ({@code mvn -B -pl smt -am -Pbench verify -DskipTests -DskipITs -Dbench.args="-wi 2 -i 3 -f 1"}).
+ * Issue 2's benchmark, on demand only: {@code mvn -B -pl smt -am -Pbench verify -DskipITs -Dtest=SmtBench
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.args="-wi 2 -i 3 -f 1"} (JMH options in {@code bench.args}).
  * In one run: CanonicalKey+InjectHeaders on a 1 KB vendor JSON byte[] record and Sanitize on a 1 KB odds JSON record,
  * against (a) the naive way (Jackson readTree, modify, writeValueAsBytes) and (b) the stock
  * ValueToKey+ExtractField$Key+InsertHeader chain on the equivalent Struct. Prints ops/s and the ratios.
@@ -50,7 +52,7 @@ import io.oddsupdate.connect.smt.Sanitize;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class SmtBenchmark {
+public class SmtBench {
 
     static final int RING = 1024;
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -182,11 +184,13 @@ public class SmtBenchmark {
                 r.timestamp());
     }
 
-    /** Runs the benchmarks (JMH command-line options accepted) and prints ops/s and the issue's ratios. */
-    public static void main(String[] args) throws Exception {
+    /** Runs the benchmarks (JMH command-line options from {@code bench.args}) and prints ops/s and the issue's ratios. */
+    @Test
+    void run() throws Exception {
+        String[] args = System.getProperty("bench.args", "-wi 3 -i 5 -f 1").trim().split("\\s+");
         System.out.println("vendor event " + vendorJson(0).length() + " bytes, odds update " + oddsJson(0).length() + " bytes");
         Collection<RunResult> results = new Runner(new OptionsBuilder().parent(new CommandLineOptions(args))
-                .include(SmtBenchmark.class.getName() + "\\.").build()).run();
+                .include(SmtBench.class.getName() + "\\.").build()).run();
         Map<String, double[]> score = new HashMap<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark().replaceAll(".*\\.", "");
@@ -198,7 +202,7 @@ public class SmtBenchmark {
             lines.add(String.format("%-28s %,14.0f ops/s  ± %,.0f  (%.2f µs/op)", name, score.get(name)[0], score.get(name)[1],
                     1e6 / score.get(name)[0]));
         }
-        System.out.println("\n== SmtBenchmark ==");
+        System.out.println("\n== SmtBench ==");
         lines.forEach(System.out::println);
         ratio(score, "keyAndHeadersOnJsonBytes", "keyAndHeadersNaiveJackson", "CanonicalKey+InjectHeaders on bytes vs naive Jackson (target >= 3x)");
         ratio(score, "sanitizeOnJsonBytes", "sanitizeNaiveJackson", "Sanitize on bytes vs naive Jackson (target >= 3x)");
