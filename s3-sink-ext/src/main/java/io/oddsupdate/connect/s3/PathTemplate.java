@@ -25,6 +25,8 @@ final class PathTemplate {
     static final Set<String> PLACEHOLDERS = Set.of("prefix", "league", "topic", "partition", "startOffset",
             "YYYY-MM-DD", "YYYY", "MM", "DD", "HH");
     private static final List<String> REQUIRED = List.of("topic", "partition", "startOffset");
+    /** The finest time unit a template can name (the hour): records of the same league and hour share a file. */
+    static final long FINEST_UNIT_MS = 3_600_000L;
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^}]*)}");
     /** Zero-padded like Confluent's sink, so objects of a partition list in offset order. */
     private static final int OFFSET_WIDTH = 10;
@@ -87,8 +89,10 @@ final class PathTemplate {
             }
         }
         // An empty prefix must not leave a leading or doubled slash.
-        String key = out.toString().replaceAll("/{2,}", "/");
-        return key.startsWith("/") ? key.substring(1) : key;
+        for (int i = out.indexOf("//"); i >= 0; i = out.indexOf("//", i)) {
+            out.deleteCharAt(i);
+        }
+        return out.length() > 0 && out.charAt(0) == '/' ? out.substring(1) : out.toString();
     }
 
     /** The file a record belongs to: its rendered key with the start offset left out. */

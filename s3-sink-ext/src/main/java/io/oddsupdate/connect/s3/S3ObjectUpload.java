@@ -53,7 +53,8 @@ final class S3ObjectUpload implements OutputFile {
 
     /** Bytes held in memory, not yet uploaded. */
     long bufferedBytes() {
-        return buf.length;
+        byte[] b = buf;
+        return b == null ? 0 : b.length;
     }
 
     /** Bytes written so far (uploaded and buffered). */

@@ -47,6 +47,7 @@ public class S3ParquetSinkConnector extends SinkConnector {
     public static final String RETRY_BACKOFF_MS = "s3.retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "s3.retry.backoff.max.ms";
     public static final String REQUEST_TIMEOUT_MS = "s3.request.timeout.ms";
+    public static final String UPLOAD_THREADS = "s3.upload.threads";
 
     public static final String PATH_TEMPLATE = "path.template";
     public static final String LEAGUE_HEADER = "league.header";
@@ -100,6 +101,9 @@ public class S3ParquetSinkConnector extends SinkConnector {
                     "Largest delay between attempts.")
             .define(REQUEST_TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW,
                     "Timeout of one S3 request attempt (connect and read).")
+            .define(UPLOAD_THREADS, Type.INT, 2, Range.between(0, 32), Importance.LOW,
+                    "Threads per task completing closed files (final part or PUT, then CompleteMultipartUpload) while the task "
+                            + "goes on encoding; their offsets are committed once the objects are complete. 0: on the task thread.")
 
             .define(PATH_TEMPLATE, Type.STRING, PathTemplate.DEFAULT, Importance.MEDIUM,
                     "Object key of a file. Placeholders: {prefix} {league} {topic} {partition} {startOffset} (zero-padded to 10 "

@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.apache.avro.generic.GenericRecord;
@@ -38,6 +41,7 @@ public class S3ParquetSinkTask extends SinkTask {
 
     private SinkSettings settings;
     private S3Client s3;
+    private ExecutorService uploads;
     private TopicPartitionFiles.Factory factory;
     private BronzeRecordConverter converter;
     private ErrantRecordReporter dlq;
@@ -53,7 +57,13 @@ public class S3ParquetSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         settings = new SinkSettings(props);
         s3 = settings.s3Client();
-        factory = new TopicPartitionFiles.Factory(settings, settings.target(s3), settings.codecs());
+        int threads = settings.getInt(S3ParquetSinkConnector.UPLOAD_THREADS);
+        uploads = threads == 0 ? null : Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "s3-parquet-sink-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        factory = new TopicPartitionFiles.Factory(settings, settings.target(s3), settings.codecs(), uploads);
         converter = new BronzeRecordConverter(settings.schema);
         try {
             dlq = context.errantRecordReporter();
@@ -85,7 +95,11 @@ public class S3ParquetSinkTask extends SinkTask {
     @Override
     public void put(Collection<SinkRecord> records) {
         long now = System.currentTimeMillis();
-        s3("complete files closed before", () -> partitions.values().forEach(TopicPartitionFiles::completePending));
+        for (TopicPartitionFiles files : partitions.values()) {
+            if (s3(() -> "complete the files of " + files.topicPartition(), files::completePending)) {
+                context.requestCommit();
+            }
+        }
         for (SinkRecord record : records) {
             TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
             TopicPartitionFiles files = partitions.computeIfAbsent(tp, t -> new TopicPartitionFiles(t, factory));
@@ -108,12 +122,14 @@ public class S3ParquetSinkTask extends SinkTask {
             if (files.spanExceeded(time, settings.rotateIntervalMs)) {
                 close(files, "record-time span");
             }
-            String file = settings.pathTemplate.fileOf(league, time, tp.topic(), tp.partition());
+            String file = files.fileFor(settings.pathTemplate, league, time);
+            String key = null;
             if (!files.hasFile(file)) {
                 makeRoomForFile();
+                key = settings.pathTemplate.render(league, time, tp.topic(), tp.partition(), offset);
             }
-            String key = settings.pathTemplate.render(league, time, tp.topic(), tp.partition(), offset);
-            s3("write " + key, () -> files.write(file, key, row, offset, time, now));
+            String newKey = key;
+            s3(() -> "write to " + file, () -> files.write(file, newKey, row, offset, time, now));
             if (files.countReached(file, settings.flushSize)) {
                 close(files, "flush.size");
             }
@@ -134,6 +150,11 @@ public class S3ParquetSinkTask extends SinkTask {
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (TopicPartitionFiles files : partitions.values()) {
+            try {
+                files.completePending(); // note uploads that finished since the last put
+            } catch (RuntimeException e) {
+                log.debug("S3ParquetSinkConnector: completing the files of {} failed; put retries it", files.topicPartition(), e);
+            }
             Long offset = files.committableOffset();
             if (offset != null) {
                 commit.put(files.topicPartition(), new OffsetAndMetadata(offset));
@@ -149,13 +170,16 @@ public class S3ParquetSinkTask extends SinkTask {
             files.abort();
         }
         partitions.clear();
+        if (uploads != null) {
+            uploads.shutdownNow();
+        }
         if (s3 != null) {
             s3.close();
         }
     }
 
     private void close(TopicPartitionFiles files, String trigger) {
-        boolean closed = s3("close the files of " + files.topicPartition(), files::close);
+        boolean closed = s3(() -> "close the files of " + files.topicPartition(), files::close);
         if (closed) {
             log.debug("Closed the files of {} ({})", files.topicPartition(), trigger);
             context.requestCommit();
@@ -254,11 +278,11 @@ public class S3ParquetSinkTask extends SinkTask {
         dlq.report(record, e);
     }
 
-    private <T> T s3(String what, java.util.function.Supplier<T> action) {
+    private <T> T s3(Supplier<String> what, Supplier<T> action) {
         try {
             return action.get();
         } catch (SdkException e) {
-            String message = "S3ParquetSinkConnector: cannot " + what + " in s3://" + settings.bucket + ": " + e.getMessage();
+            String message = "S3ParquetSinkConnector: cannot " + what.get() + " in s3://" + settings.bucket + ": " + e.getMessage();
             if (e instanceof S3Exception s3e && s3e.statusCode() >= 400 && s3e.statusCode() < 500
                     && s3e.statusCode() != 408 && s3e.statusCode() != 429) {
                 // Access denied, no such bucket, bad KMS key: retrying will not help; offsets stay uncommitted.
@@ -269,7 +293,7 @@ public class S3ParquetSinkTask extends SinkTask {
         }
     }
 
-    private void s3(String what, Runnable action) {
+    private void s3(Supplier<String> what, Runnable action) {
         s3(what, () -> {
             action.run();
             return null;

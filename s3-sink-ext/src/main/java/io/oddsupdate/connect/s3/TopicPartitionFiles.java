@@ -3,10 +3,13 @@ package io.oddsupdate.connect.s3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -27,8 +30,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
  */
 final class TopicPartitionFiles {
 
-    /** How files are made; one per task. */
-    record Factory(SinkSettings settings, S3ObjectUpload.Target target, ParquetCodecs codecs) {
+    /** How files are made and completed; one per task. {@code uploads} null: completions run on the task thread. */
+    record Factory(SinkSettings settings, S3ObjectUpload.Target target, ParquetCodecs codecs, ExecutorService uploads) {
     }
 
     /** One Parquet file being written. */
@@ -54,7 +57,13 @@ final class TopicPartitionFiles {
     private final Factory factory;
     private final Map<String, OpenFile> open = new LinkedHashMap<>();
     private final List<OpenFile> closing = new ArrayList<>();
+    /** The completion of {@code closing} in flight, if any. */
+    private Future<?> completion;
     private long nextOffset = -1;
+    /** The last record's file: consecutive records of a partition nearly always share it, so it is rendered once. */
+    private String lastLeague;
+    private long lastHour = Long.MIN_VALUE;
+    private String lastFile;
     private boolean awaitingCommit;
     private long firstRecordTime = Long.MAX_VALUE;
     private long openedAt = Long.MAX_VALUE;
@@ -76,6 +85,17 @@ final class TopicPartitionFiles {
     /** A record that is not written (dead-lettered): nothing holds it, so the committable offset may pass it. */
     void skip(long offset) {
         nextOffset = offset + 1;
+    }
+
+    /** The file of a record of this partition (its key without the start offset). */
+    String fileFor(PathTemplate template, String league, long recordTime) {
+        long hour = Math.floorDiv(recordTime, PathTemplate.FINEST_UNIT_MS);
+        if (hour != lastHour || !league.equals(lastLeague)) {
+            lastFile = template.fileOf(league, recordTime, tp.topic(), tp.partition());
+            lastLeague = league;
+            lastHour = hour;
+        }
+        return lastFile;
     }
 
     boolean hasFile(String file) {
@@ -105,6 +125,9 @@ final class TopicPartitionFiles {
 
     long bufferedBytes() {
         long sum = 0;
+        for (OpenFile f : closing) {
+            sum += f.upload.bufferedBytes();
+        }
         for (OpenFile f : open.values()) {
             sum += f.bufferedBytes();
         }
@@ -156,13 +179,49 @@ final class TopicPartitionFiles {
         return true;
     }
 
-    /** Completes the closed files whose upload failed before. */
-    void completePending() {
-        for (Iterator<OpenFile> it = closing.iterator(); it.hasNext(); ) {
-            it.next().upload.complete();
-            it.remove();
-            awaitingCommit = true;
+    /**
+     * Drives the completion of the closed files: starts it (again, after a failure) on the upload executor, or notes its
+     * end. Never waits. Returns true when the files just became visible; throws the S3 failure of a finished attempt
+     * (the files stay pending and the next call retries them).
+     */
+    boolean completePending() {
+        if (closing.isEmpty()) {
+            return false;
         }
+        if (completion == null) {
+            List<OpenFile> batch = List.copyOf(closing);
+            FutureTask<Void> task = new FutureTask<>(() -> {
+                for (OpenFile f : batch) {
+                    f.upload.complete();
+                }
+                return null;
+            });
+            completion = task;
+            if (factory.uploads() == null) {
+                task.run();
+            } else {
+                factory.uploads().execute(task);
+            }
+        }
+        if (!completion.isDone()) {
+            return false;
+        }
+        Future<?> done = completion;
+        completion = null;
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        closing.clear();
+        awaitingCommit = true;
+        return true;
     }
 
     boolean hasPending() {
@@ -196,6 +255,16 @@ final class TopicPartitionFiles {
 
     /** Discards every unfinished file (partition revoked or task stopped): a replay rewrites them. */
     void abort() {
+        if (completion != null) {
+            try {
+                completion.get(); // let an upload in flight end: its object may become visible, its offsets are not committed
+            } catch (ExecutionException | RuntimeException ignored) {
+                // aborted below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            completion = null;
+        }
         for (OpenFile f : open.values()) {
             try {
                 f.writer.close();

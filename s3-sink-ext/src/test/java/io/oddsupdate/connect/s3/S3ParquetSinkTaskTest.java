@@ -272,6 +272,25 @@ class S3ParquetSinkTaskTest {
         second.task.stop();
     }
 
+    @Test
+    void completesObjectsInTheBackgroundAndCommitsOnlyCompleteOnes() throws InterruptedException {
+        String bucket = bucket();
+        TaskHarness h = new TaskHarness(s3, bucket, Map.of(S3ParquetSinkConnector.FLUSH_SIZE, "3",
+                S3ParquetSinkConnector.UPLOAD_THREADS, "2"));
+        h.task.put(records(0, 5));
+        TopicPartition tp = new TopicPartition(NBA, 0);
+        long deadline = System.currentTimeMillis() + 30_000;
+        // Until the object of offsets 0..2 is complete, the committable offset stays at its first offset.
+        for (long committed; (committed = h.commit().get(tp)) != 3L; ) {
+            assertEquals(0L, committed);
+            assertTrue(System.currentTimeMillis() < deadline, "the upload did not complete");
+            Thread.sleep(10);
+        }
+        assertEquals(List.of(key(0)), s3.keys(bucket));
+        assertEquals(3, TaskHarness.readAll(s3, bucket).size());
+        h.task.stop();
+    }
+
     private static List<SinkRecord> records(int from, int to) {
         List<SinkRecord> out = new ArrayList<>();
         for (int i = from; i < to; i++) {

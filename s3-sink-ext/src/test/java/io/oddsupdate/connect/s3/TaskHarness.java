@@ -71,6 +71,7 @@ final class TaskHarness implements SinkTaskContext {
         props.put(S3ParquetSinkConnector.RETRY_BACKOFF_MS, "10");
         props.put(S3ParquetSinkConnector.ROTATE_SCHEDULE_INTERVAL_MS, "-1");
         props.put(S3ParquetSinkConnector.REQUEST_TIMEOUT_MS, "5000");
+        props.put(S3ParquetSinkConnector.UPLOAD_THREADS, "0"); // deterministic: objects are complete when put returns
         props.putAll(overrides);
         task.initialize(this);
         task.start(props);

@@ -160,10 +160,10 @@ public final class S3Server implements AutoCloseable {
         Path dir = PluginPath.projectRoot().resolve("testkit/target/s3proxy");
         List<URL> urls = new ArrayList<>();
         try {
-            // Quiet logging first on the path: the jar's own logback.xml logs every request.
+            // Quiet logging: logback reads logback-test.xml before the jar's own logback.xml, which logs every request.
             Path conf = Files.createTempDirectory("s3proxy-conf-");
             TempDirs.deleteOnExit(conf);
-            Files.writeString(conf.resolve("logback.xml"), "<configuration><root level=\"WARN\"/></configuration>", StandardCharsets.UTF_8);
+            Files.writeString(conf.resolve("logback-test.xml"), "<configuration><root level=\"WARN\"/></configuration>", StandardCharsets.UTF_8);
             urls.add(conf.toUri().toURL());
             if (Files.isDirectory(dir)) {
                 try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "s3proxy-*.jar")) {
