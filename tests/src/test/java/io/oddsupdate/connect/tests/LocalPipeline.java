@@ -93,16 +93,16 @@ public final class LocalPipeline {
                 say("every game is over");
             }
             say("vendor stopped after %d events; waiting up to %d s for the pipeline to drain", sim.sentCount(), drainS);
-            long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainS);
-            // drained: every event accounted for and nothing arrived at the edge for 3 s (odds still in flight would
-            // otherwise count an applied event as having nothing to price)
-            while (System.nanoTime() < drainEnd && (tally.edgeQuietMs() < 3_000
-                    || !tally.reconcile().get(PipelineTally.Outcome.PENDING).isEmpty())) {
-                Thread.sleep(500);
-                if (System.nanoTime() >= nextReport) {
+            long[] next = {nextReport};
+            tally.awaitReconciled(java.time.Duration.ofSeconds(drainS), () -> {
+                if (System.nanoTime() >= next[0]) {
                     progress(pipeline, sim, tally, start);
-                    nextReport += TimeUnit.SECONDS.toNanos(5);
+                    next[0] += TimeUnit.SECONDS.toNanos(5);
                 }
+            });
+            // bronze objects rotate every few seconds: give the last ones time to complete
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); pipeline.bronzeLag() > 0 && System.nanoTime() < end; ) {
+                Thread.sleep(500);
             }
             return summary(pipeline, sim, tally, start);
         }
@@ -155,7 +155,9 @@ public final class LocalPipeline {
         say("odds updates at the edge: %s; internal: %s; edge DLQ: %d", perLeague(pipeline, l -> tally.counted("public." + l)),
                 perLeague(pipeline, l -> tally.counted("internal." + l)), tally.counted("dlq.public"));
         int bronze = tally.bronzeFiles();
-        say("bronze: %s", bronze < 0 ? "stage not running" : bronze + " Parquet objects in s3://" + Pipeline.BRONZE_BUCKET + "/");
+        long lag = bronze < 0 ? -1 : pipeline.bronzeLag();
+        say("bronze: %s", bronze < 0 ? "stage not running" : bronze + " Parquet objects in s3://" + Pipeline.BRONZE_BUCKET + "/; "
+                + (lag == 0 ? "every internal odds update is in a complete object ✔" : lag + " internal odds updates not yet committed to bronze"));
         say("vendor→edge latency (first odds update per event): %s",
                 lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms over %d events", lat[0], lat[1], lat[2]));
         if (!tally.unidentifiedDeadLetters().isEmpty()) {

@@ -447,6 +447,34 @@ final class Pipeline implements AutoCloseable {
         return postgres;
     }
 
+    /**
+     * Internal odds updates not yet in bronze: the end offsets of {@code odds.updates.internal.*} minus the bronze sink's
+     * committed offsets. The sink commits an offset only once the object holding the records before it is complete in
+     * S3, so 0 means every internal odds update is in a complete bronze object. -1 when the bronze stage does not run.
+     */
+    long bronzeLag() {
+        if (!running(Stage.BRONZE)) {
+            return -1;
+        }
+        Map<org.apache.kafka.common.TopicPartition, Long> committed = new HashMap<>();
+        for (org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset o : connect.connectorOffsets(Stage.BRONZE.connector).offsets()) {
+            committed.put(new org.apache.kafka.common.TopicPartition((String) o.partition().get("kafka_topic"),
+                    ((Number) o.partition().get("kafka_partition")).intValue()), ((Number) o.offset().get("kafka_offset")).longValue());
+        }
+        long lag = 0;
+        for (String league : options.leagues()) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(INTERNAL_PREFIX + league, p);
+                try {
+                    lag += core().endOffset(tp) - committed.getOrDefault(tp, 0L);
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot read the end offset of " + tp, e);
+                }
+            }
+        }
+        return lag;
+    }
+
     /** A producer for the vendor's feed: accepts what the vendor's topics accept. */
     KafkaProducer<byte[], byte[]> vendorProducer() {
         Map<String, Object> props = new HashMap<>();

@@ -309,6 +309,23 @@ final class PipelineTally implements AutoCloseable {
                 values[(int) Math.min(values.length - 1, Math.round(0.99 * (values.length - 1)))], values.length};
     }
 
+    /**
+     * Waits until every vendor event is accounted for and nothing arrived at the edge for 3 s (odds still in flight
+     * would otherwise count an applied event as having nothing to price), or the timeout passes; calls {@code tick}
+     * about every half second meanwhile. Returns the final reconciliation.
+     */
+    Map<Outcome, List<VendorSimulator.Sent>> awaitReconciled(Duration timeout, Runnable tick) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        Map<Outcome, List<VendorSimulator.Sent>> r = reconcile();
+        while (System.nanoTime() < end && (edgeQuietMs() < 3_000 || !r.get(Outcome.PENDING).isEmpty())) {
+            throwIfFailed();
+            Thread.sleep(500);
+            tick.run();
+            r = reconcile();
+        }
+        return r;
+    }
+
     /** Parquet objects in the bronze bucket, or -1 when the bronze stage does not run. */
     int bronzeFiles() {
         return pipeline.s3() == null ? -1 : (int) pipeline.s3().keys(Pipeline.BRONZE_BUCKET).stream().filter(k -> k.endsWith(".parquet")).count();

@@ -116,8 +116,13 @@ final class VendorSimulator {
         return true;
     }
 
+    /** Sends a malformed event of the given kind, as if from the first game's feed. */
+    synchronized void sendMalformed(Kind kind) {
+        sendMalformed(kind, games.get(0));
+    }
+
     /** Sends a malformed event of the given kind, as if from {@code game}'s feed. */
-    void sendMalformed(Kind kind, GameSim game) {
+    private void sendMalformed(Kind kind, GameSim game) {
         Map<String, Object> e = game.peek(stamp());
         switch (kind) {
             case BAD_JSON -> {
