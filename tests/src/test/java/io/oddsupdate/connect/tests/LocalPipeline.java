@@ -101,7 +101,7 @@ public final class LocalPipeline {
                 }
             });
             // bronze objects rotate every few seconds: give the last ones time to complete
-            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); pipeline.bronzeLag() > 0 && System.nanoTime() < end; ) {
+            for (long bronzeEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); pipeline.bronzeLag() > 0 && System.nanoTime() < bronzeEnd; ) {
                 Thread.sleep(500);
             }
             return summary(pipeline, sim, tally, start);

@@ -62,6 +62,11 @@ final class Pipeline implements AutoCloseable {
     static final String ODDS_SOURCE = "io.oddsupdate.connect.odds.OddsSourceConnector";
     static final String S3_SINK = "io.oddsupdate.connect.s3.S3ParquetSinkConnector";
     static final String TOPIC_MAPPING_POLICY = "io.oddsupdate.connect.mirror.TopicMappingReplicationPolicy";
+    /**
+     * MirrorSourceConnector as loaded from the mirror-policies plugin. The policy must be loaded by the connector's own
+     * class loader: the worker's class-path MirrorSourceConnector cannot see a policy that is only on plugin.path.
+     */
+    static final String TOPIC_MAPPING_MIRROR_SOURCE = "io.oddsupdate.connect.mirror.TopicMappingMirrorSourceConnector";
 
     /** The pipeline's stages, in data order. */
     enum Stage {
@@ -287,6 +292,9 @@ final class Pipeline implements AutoCloseable {
                                        String topics) {
         Map<String, String> c = new LinkedHashMap<>(ConnectClusters.mirrorSource(from, to, topics));
         c.put("name", name);
+        if (plugins.contains(TOPIC_MAPPING_MIRROR_SOURCE)) {
+            c.put("connector.class", TOPIC_MAPPING_MIRROR_SOURCE);
+        }
         c.put("tasks.max", "2");
         c.put("source.cluster.alias", source);
         c.put("target.cluster.alias", target);
@@ -295,9 +303,12 @@ final class Pipeline implements AutoCloseable {
         return c;
     }
 
-    /** The policy maps the names; until mirror-policies exists, identity plus a RegexRouter (the seed's way) stands in. */
+    /**
+     * The policy maps the names; until the mirror-policies plugin ships a MirrorSourceConnector that can load it,
+     * identity plus a RegexRouter (the seed's way) stands in.
+     */
     private void mapTopics(Map<String, String> c, List<String> transforms, String fromRegex, String to) {
-        if (plugins.contains(TOPIC_MAPPING_POLICY) || pluginZips.stream().anyMatch(z -> z.getFileName().toString().contains("mirror-policies"))) {
+        if (plugins.contains(TOPIC_MAPPING_MIRROR_SOURCE)) {
             c.put("replication.policy.class", TOPIC_MAPPING_POLICY);
         } else {
             c.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
