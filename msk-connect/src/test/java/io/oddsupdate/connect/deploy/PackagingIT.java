@@ -1,0 +1,177 @@
+package io.oddsupdate.connect.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Checks every ZIP we ship as an MSK Connect custom plugin (one per plugin module, and the bundle) the way a worker
+ * would meet it: what is in {@code lib/}, whether {@code plugin.discovery=service_load} can find each plugin class, and
+ * whether the Confluent Hub manifest describes what is inside. Sizes are printed (see the test's output file).
+ */
+class PackagingIT {
+
+    /** Jars the Connect runtime already has (Kafka, Connect, Jackson, SLF4J and logging bindings): a plugin never ships them. */
+    private static final Pattern RUNTIME_JAR = Pattern.compile(
+            "(kafka[-_].*|connect-(api|runtime|json|transforms|mirror|mirror-client|basic-auth-extension)-.*"
+                    + "|jackson-(core|databind|annotations)-.*|slf4j-.*|log4j-.*|reload4j-.*|logback-.*)\\.jar");
+
+    /** The same, by package, so a shaded or uber jar that repackages them is caught too. */
+    private static final List<String> RUNTIME_PACKAGES = List.of(
+            "org/apache/kafka/", "org/slf4j/", "com/fasterxml/jackson/core/", "com/fasterxml/jackson/databind/",
+            "com/fasterxml/jackson/annotation/", "org/apache/log4j/");
+
+    private static final List<PluginZip> ZIPS = new ArrayList<>();
+    private static PluginZip bundle;
+
+    @BeforeAll
+    static void unpack() {
+        for (Path zip : Bundles.pluginZips()) {
+            ZIPS.add(PluginZip.unpack(zip));
+        }
+        bundle = PluginZip.unpack(Bundles.bundleZip());
+        ZIPS.add(bundle);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyPluginModuleIsPackaged() {
+        // Visible as skipped (not passed) until the module's owner adds src/main/plugin/manifest.json.
+        return Bundles.PLUGIN_MODULES.stream().map(m -> DynamicTest.dynamicTest(m,
+                () -> assumeTrue(Bundles.isPackaged(m), m + " has no src/main/plugin/manifest.json yet: not packaged")));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> noZipShipsKafkaConnectJacksonOrSlf4j() {
+        return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
+            List<String> jars = z.jars().stream().map(p -> p.getFileName().toString())
+                    .filter(n -> RUNTIME_JAR.matcher(n).matches()).toList();
+            assertEquals(List.of(), jars, z.name() + " ships jars the Connect worker provides");
+            List<String> classes = z.classOwners().entrySet().stream()
+                    .filter(e -> RUNTIME_PACKAGES.stream().anyMatch(e.getKey()::startsWith))
+                    .map(e -> e.getKey() + " in " + e.getValue()).limit(10).toList();
+            assertEquals(List.of(), classes, z.name() + " repackages classes the Connect worker provides");
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> noClassIsDefinedTwiceInAZip() {
+        return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
+            List<String> dups = z.classOwners().entrySet().stream().filter(e -> e.getValue().size() > 1)
+                    .map(e -> e.getKey() + " in " + e.getValue()).limit(20).toList();
+            assertEquals(List.of(), dups, z.name() + ": one plugin class loader would see only the first of these");
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> serviceManifestsListExactlyThePluginClasses() {
+        return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
+            Map<String, Set<String>> found = z.pluginClasses();
+            Map<String, Set<String>> declared = z.serviceEntries();
+            List<String> problems = new ArrayList<>();
+            for (String iface : PluginZip.PLUGIN_INTERFACES.keySet()) {
+                Set<String> f = found.getOrDefault(iface, Set.of());
+                Set<String> d = declared.getOrDefault(iface, Set.of());
+                for (String c : f) {
+                    if (!d.contains(c)) {
+                        problems.add(c + " implements " + iface + " but META-INF/services/" + iface + " does not list it");
+                    }
+                }
+                for (String c : d) {
+                    if (!f.contains(c) && c.startsWith("io.oddsupdate.")) {
+                        problems.add("META-INF/services/" + iface + " lists " + c + ", which is not a public concrete " + iface
+                                + " with a public no-arg constructor in our jars");
+                    }
+                }
+            }
+            System.out.printf("%s plugin classes: %s%n", z.name(), found);
+            assertEquals(List.of(), problems, z.name());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> manifestIsConfluentHubStyleAndNamesTheComponentTypesInside() {
+        return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
+            JsonNode m = z.manifest();
+            for (String field : List.of("name", "version", "title", "description")) {
+                assertFalse(m.path(field).asText().isBlank(), z.name() + ": manifest.json has no " + field);
+            }
+            assertEquals(Bundles.version(), m.path("version").asText(), z.name() + ": manifest.json version");
+            assertFalse(m.path("owner").path("username").asText().isBlank(), z.name() + ": manifest.json has no owner.username");
+            assertFalse(m.path("license").path(0).path("name").asText().isBlank(), z.name() + ": manifest.json has no license[0].name");
+            Set<String> declared = new TreeSet<>();
+            m.path("component_types").forEach(t -> declared.add(t.asText()));
+            assertFalse(declared.isEmpty(), z.name() + ": manifest.json has no component_types");
+            Set<String> inside = new TreeSet<>();
+            z.pluginClasses().keySet().forEach(iface -> inside.add(PluginZip.PLUGIN_INTERFACES.get(iface)));
+            inside.remove("");
+            assertTrue(declared.containsAll(inside), z.name() + ": component_types " + declared + " but the ZIP holds " + inside);
+        }));
+    }
+
+    @Test
+    void bundleHoldsEveryPluginsJarsOnceAndEveryPluginClass() {
+        Set<String> union = new TreeSet<>();
+        Map<String, Set<String>> services = new TreeMap<>();
+        for (PluginZip z : ZIPS) {
+            if (z == bundle) {
+                continue;
+            }
+            z.jars().forEach(p -> union.add(p.getFileName().toString()));
+            z.serviceEntries().forEach((k, v) -> services.computeIfAbsent(k, x -> new TreeSet<>()).addAll(v));
+        }
+        Set<String> inBundle = new TreeSet<>();
+        bundle.jars().forEach(p -> inBundle.add(p.getFileName().toString()));
+        // Same jar file names: a plugin's library is not silently swapped for another version inside the bundle.
+        assertTrue(inBundle.containsAll(union), "bundle lacks " + diff(union, inBundle));
+
+        Set<String> artifacts = new HashSet<>();
+        List<String> twice = new ArrayList<>();
+        for (String jar : inBundle) {
+            String artifact = jar.replaceFirst("-\\d[^-]*(-[A-Za-z][^-]*)*\\.jar$", "");
+            if (!artifacts.add(artifact)) {
+                twice.add(jar);
+            }
+        }
+        assertEquals(List.of(), twice, "bundle holds two versions of an artifact");
+
+        Map<String, Set<String>> bundleServices = bundle.serviceEntries();
+        services.forEach((iface, classes) -> assertTrue(bundleServices.getOrDefault(iface, Set.of()).containsAll(classes),
+                "bundle META-INF/services/" + iface + " lacks " + diff(classes, bundleServices.getOrDefault(iface, Set.of()))));
+    }
+
+    @Test
+    void printSizes() {
+        StringBuilder table = new StringBuilder("| ZIP | bytes | MiB | jars |\n|---|---:|---:|---:|\n");
+        for (PluginZip z : ZIPS) {
+            table.append(String.format(Locale.ROOT, "| `%s` | %,d | %.2f | %d |%n",
+                    z.name(), z.sizeBytes(), z.sizeBytes() / 1048576.0, z.jars().size()));
+        }
+        System.out.print(table);
+    }
+
+    private static Set<String> diff(Set<String> a, Set<String> b) {
+        Set<String> d = new TreeSet<>(a);
+        d.removeAll(b);
+        return d;
+    }
+}

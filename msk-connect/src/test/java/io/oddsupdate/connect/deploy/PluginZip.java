@@ -1,0 +1,230 @@
+package io.oddsupdate.connect.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.oddsupdate.connect.testkit.PluginPath;
+
+/**
+ * One packaged MSK Connect custom plugin, unpacked the way a worker sees it: {@code <dir>/manifest.json} and
+ * {@code <dir>/lib/*.jar}. Knows the plugin classes it ships (found by loading our jars' classes, not by trusting the
+ * {@code META-INF/services} manifests) and the manifests it declares, so tests can compare the two.
+ */
+final class PluginZip {
+
+    /** Plugin interfaces a worker (or MirrorMaker, for the policy) instantiates by class name, with Confluent Hub component type. */
+    static final Map<String, String> PLUGIN_INTERFACES = Map.of(
+            "org.apache.kafka.connect.source.SourceConnector", "source",
+            "org.apache.kafka.connect.sink.SinkConnector", "sink",
+            "org.apache.kafka.connect.transforms.Transformation", "transform",
+            "org.apache.kafka.connect.transforms.predicates.Predicate", "transform",
+            "org.apache.kafka.connect.storage.Converter", "converter",
+            "org.apache.kafka.connect.storage.HeaderConverter", "converter",
+            "org.apache.kafka.common.config.provider.ConfigProvider", "",
+            "org.apache.kafka.connect.rest.ConnectRestExtension", "",
+            "org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy", "",
+            "org.apache.kafka.connect.mirror.ReplicationPolicy", "");
+
+    /** Our own artifacts: the only jars whose classes are scanned for plugins. */
+    static final String OUR_JAR_PREFIX = "odds-update-";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path zip;
+    final Path dir;
+
+    private PluginZip(Path zip, Path dir) {
+        this.zip = zip;
+        this.dir = dir;
+    }
+
+    /** Unpacks {@code zip} (exactly one top-level directory) into a fresh temporary directory. */
+    static PluginZip unpack(Path zip) {
+        Path root = PluginPath.fromZips(List.of(zip));
+        try (Stream<Path> top = Files.list(root)) {
+            List<Path> dirs = top.toList();
+            if (dirs.size() != 1 || !Files.isDirectory(dirs.get(0))) {
+                throw new AssertionError(zip.getFileName() + ": expected one top-level plugin directory, found " + dirs);
+            }
+            return new PluginZip(zip, dirs.get(0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String name() {
+        return zip.getFileName().toString();
+    }
+
+    long sizeBytes() {
+        try {
+            return Files.size(zip);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    JsonNode manifest() {
+        try {
+            return JSON.readTree(dir.resolve("manifest.json").toFile());
+        } catch (IOException e) {
+            throw new AssertionError(name() + ": no readable manifest.json", e);
+        }
+    }
+
+    List<Path> jars() {
+        try (Stream<Path> s = Files.list(dir.resolve("lib"))) {
+            return s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Class file name → the jars holding it, for every class in every jar of the plugin. */
+    Map<String, List<String>> classOwners() {
+        Map<String, List<String>> owners = new TreeMap<>();
+        for (Path jar : jars()) {
+            forEachEntry(jar, e -> {
+                String n = e.getName();
+                if (n.endsWith(".class") && !n.startsWith("META-INF/") && !n.endsWith("module-info.class")) {
+                    owners.computeIfAbsent(n, k -> new ArrayList<>()).add(jar.getFileName().toString());
+                }
+            });
+        }
+        return owners;
+    }
+
+    /** Plugin interface → class names listed in {@code META-INF/services/<interface>}, over all jars. */
+    Map<String, Set<String>> serviceEntries() {
+        Map<String, Set<String>> entries = new TreeMap<>();
+        for (Path jar : jars()) {
+            try (JarFile jf = new JarFile(jar.toFile())) {
+                for (String iface : PLUGIN_INTERFACES.keySet()) {
+                    JarEntry e = jf.getJarEntry("META-INF/services/" + iface);
+                    if (e == null) {
+                        continue;
+                    }
+                    try (InputStream in = jf.getInputStream(e)) {
+                        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                            String cls = line.replaceAll("#.*", "").strip();
+                            if (!cls.isEmpty()) {
+                                entries.computeIfAbsent(iface, k -> new TreeSet<>()).add(cls);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * Plugin interface → the concrete public classes with a public no-arg constructor in our jars that implement it:
+     * what a worker (or MirrorMaker) could be asked to instantiate by name. Loaded with the plugin's jars over this
+     * test's class path (which has the Connect runtime), the way a worker's plugin class loader sees them; a class that
+     * does not link here would not link in a worker either, so it fails the scan.
+     */
+    Map<String, Set<String>> pluginClasses() {
+        Map<String, Set<String>> found = new TreeMap<>();
+        List<String> unlinkable = new ArrayList<>();
+        try (URLClassLoader loader = classLoader()) {
+            List<Class<?>> ifaces = new ArrayList<>();
+            for (String iface : PLUGIN_INTERFACES.keySet()) {
+                ifaces.add(Class.forName(iface, false, PluginZip.class.getClassLoader()));
+            }
+            for (Path jar : jars()) {
+                if (!jar.getFileName().toString().startsWith(OUR_JAR_PREFIX)) {
+                    continue;
+                }
+                forEachEntry(jar, e -> {
+                    String n = e.getName();
+                    if (!n.endsWith(".class") || n.startsWith("META-INF/") || n.endsWith("module-info.class") || n.endsWith("package-info.class")) {
+                        return;
+                    }
+                    String cls = n.substring(0, n.length() - ".class".length()).replace('/', '.');
+                    try {
+                        Class<?> c = Class.forName(cls, false, loader);
+                        if (!isInstantiablePlugin(c)) {
+                            return;
+                        }
+                        for (Class<?> iface : ifaces) {
+                            if (iface.isAssignableFrom(c)) {
+                                found.computeIfAbsent(iface.getName(), k -> new TreeSet<>()).add(cls);
+                            }
+                        }
+                    } catch (ClassNotFoundException | LinkageError err) {
+                        unlinkable.add(cls + " (" + err + ")");
+                    }
+                });
+            }
+        } catch (IOException | ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+        if (!unlinkable.isEmpty()) {
+            throw new AssertionError(name() + ": classes that do not link against this ZIP plus the Connect runtime "
+                    + "(a dependency missing from lib/?): " + unlinkable);
+        }
+        return found;
+    }
+
+    private static boolean isInstantiablePlugin(Class<?> c) {
+        int m = c.getModifiers();
+        if (c.isInterface() || Modifier.isAbstract(m) || !Modifier.isPublic(m)
+                || (c.getEnclosingClass() != null && !Modifier.isStatic(m))) {
+            return false;
+        }
+        try {
+            return Modifier.isPublic(c.getConstructor().getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    URLClassLoader classLoader() {
+        List<URL> urls = new ArrayList<>();
+        for (Path jar : jars()) {
+            try {
+                urls.add(jar.toUri().toURL());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new URLClassLoader(name(), urls.toArray(URL[]::new), PluginZip.class.getClassLoader());
+    }
+
+    private interface EntryVisitor {
+        void visit(JarEntry e);
+    }
+
+    private static void forEachEntry(Path jar, EntryVisitor visitor) {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            for (Enumeration<JarEntry> en = jf.entries(); en.hasMoreElements(); ) {
+                visitor.visit(en.nextElement());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(jar.toString(), e);
+        }
+    }
+}
