@@ -102,14 +102,28 @@ final class PluginZip {
 
     /** Class file name → the jars holding it, for every class in every jar of the plugin. */
     Map<String, List<String>> classOwners() {
+        return classOwners(false);
+    }
+
+    /** Class file name → the jars holding it, keeping only classes present in two jars with different bytes. */
+    Map<String, List<String>> conflictingClasses() {
+        return classOwners(true);
+    }
+
+    private Map<String, List<String>> classOwners(boolean conflictsOnly) {
         Map<String, List<String>> owners = new TreeMap<>();
+        Map<String, Set<Long>> crcs = new TreeMap<>();
         for (Path jar : jars()) {
             forEachEntry(jar, e -> {
                 String n = e.getName();
                 if (n.endsWith(".class") && !n.startsWith("META-INF/") && !n.endsWith("module-info.class")) {
                     owners.computeIfAbsent(n, k -> new ArrayList<>()).add(jar.getFileName().toString());
+                    crcs.computeIfAbsent(n, k -> new TreeSet<>()).add(e.getCrc());
                 }
             });
+        }
+        if (conflictsOnly) {
+            owners.keySet().removeIf(n -> crcs.get(n).size() < 2);
         }
         return owners;
     }
