@@ -141,6 +141,8 @@ public class S3ParquetSinkTask extends SinkTask {
         for (TopicPartitionFiles files : partitions.values()) {
             if (files.ageExceeded(now, settings.rotateScheduleIntervalMs)) {
                 close(files, "rotate.schedule.interval.ms");
+            } else if (files.countReached(settings.flushSize)) {
+                close(files, "flush.size, after waiting for the offset commit");
             }
         }
         boundMemory();

@@ -118,6 +118,16 @@ final class TopicPartitionFiles {
         return ageMs >= 0 && !open.isEmpty() && now - openedAt >= ageMs;
     }
 
+    /** Whether any open file holds flush.size records: a close that had to wait for the previous commit is due. */
+    boolean countReached(int flushSize) {
+        for (OpenFile f : open.values()) {
+            if (f.records >= flushSize) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean countReached(String file, int flushSize) {
         OpenFile f = open.get(file);
         return f != null && f.records >= flushSize;

@@ -9,8 +9,6 @@ import java.time.Instant;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
-import io.oddsupdate.connect.testkit.ConfigDocs;
-
 class PathTemplateTest {
 
     private static final long T = Instant.parse("2024-01-02T03:04:05Z").toEpochMilli();
@@ -38,11 +36,5 @@ class PathTemplateTest {
         assertTrue(e.getMessage().contains("path.template") && e.getMessage().contains("{partition}"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> new PathTemplate("path.template", "{topic}+{partition}+{startOffset}{minute}", ""));
         assertTrue(e.getMessage().contains("unknown placeholder {minute}"), e.getMessage());
-    }
-
-    @Test
-    void configReferenceIsCurrent() {
-        ConfigDocs.check("docs/config/S3ParquetSinkConnector.md", ConfigDocs.markdown(S3ParquetSinkConnector.class.getName(),
-                S3ParquetSinkConnector.OVERVIEW, S3ParquetSinkConnector.CONFIG_DEF));
     }
 }
