@@ -310,7 +310,8 @@ final class JsonScanner {
     /** Skips one value of any kind, validating it; iterative, at most {@link #MAX_DEPTH} levels deep. */
     void skipValue() {
         int depth = 0;
-        boolean[] inObject = null;
+        long objects = 0; // bit d: the container at depth d is an object (the first 64 levels)
+        boolean[] deeper = null; // the same beyond 64 levels, allocated only for such documents
         while (true) {
             // one value
             byte c = peek();
@@ -319,13 +320,18 @@ final class JsonScanner {
                 if (depth >= MAX_DEPTH) {
                     throw malformed("nesting deeper than " + MAX_DEPTH);
                 }
-                char close = c == '{' ? '}' : ']';
-                if (!open(close)) {
-                    if (inObject == null) {
-                        inObject = new boolean[MAX_DEPTH];
+                boolean object = c == '{';
+                if (!open(object ? '}' : ']')) {
+                    if (depth < 64) {
+                        objects = object ? objects | (1L << depth) : objects & ~(1L << depth);
+                    } else {
+                        if (deeper == null) {
+                            deeper = new boolean[MAX_DEPTH];
+                        }
+                        deeper[depth] = object;
                     }
-                    inObject[depth++] = c == '{';
-                    if (c == '{') {
+                    depth++;
+                    if (object) {
                         member();
                     }
                     closed = false;
@@ -347,7 +353,8 @@ final class JsonScanner {
                 if (depth == 0) {
                     return;
                 }
-                boolean object = inObject[depth - 1];
+                int d = depth - 1;
+                boolean object = d < 64 ? (objects & (1L << d)) != 0 : deeper[d];
                 if (more(object ? '}' : ']')) {
                     if (object) {
                         member();
