@@ -1,7 +1,5 @@
 package io.oddsupdate.connect.odds;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.Locale;
@@ -11,16 +9,10 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * A vendor event ({@code schemas/raw-event/v1.avsc}) read from whatever the converter delivered: a {@link Struct}
  * (Avro/JSON-with-schema converters), a {@link Map} (schemaless JSON), or JSON as {@code byte[]}/{@link String}
- * (MirrorMaker 2 with {@code ByteArrayConverter}).
- *
- * <p>Local to this plugin until the shared payload layer in {@code odds-update-common} exists.
+ * (MirrorMaker 2 with {@code ByteArrayConverter}), through the shared payload layer ({@code io.oddsupdate.connect.common.Payload}).
  */
 record VendorEvent(String eventId, String gameId, String league, long seq, long eventTs, Type type, String modelVersion,
                    Payload payload) {
@@ -32,48 +24,20 @@ record VendorEvent(String eventId, String gameId, String league, long seq, long 
         static final Payload EMPTY = new Payload(null, null, null, null, null, null, null, null, null, null);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
-
     /** Reads an event; a {@link DataException} names the first unusable field. */
     static VendorEvent from(Object value) {
         if (value == null) {
             throw new DataException("tombstone: the record has no value");
         }
-        if (value instanceof Struct s) {
+        // bytes (JSON, or a format registered with the payload layer) are decoded by the shared payload layer
+        Object decoded = io.oddsupdate.connect.common.Payload.of(null, value instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : value).decoded();
+        if (decoded instanceof Struct s) {
             return fromFields(new StructFields(s));
         }
-        if (value instanceof Map<?, ?> m) {
+        if (decoded instanceof Map<?, ?> m) {
             return fromFields(new MapFields(m));
         }
-        if (value instanceof byte[] b) {
-            return fromJson(new String(b, StandardCharsets.UTF_8));
-        }
-        if (value instanceof ByteBuffer bb) {
-            byte[] b = new byte[bb.remaining()];
-            bb.duplicate().get(b);
-            return fromJson(new String(b, StandardCharsets.UTF_8));
-        }
-        if (value instanceof String s) {
-            return fromJson(s);
-        }
-        throw new DataException("unsupported value type " + value.getClass().getName()
-                + " (expected Struct, Map, or JSON as byte[] or String)");
-    }
-
-    private static VendorEvent fromJson(String json) {
-        Map<String, Object> map;
-        try {
-            map = JSON.readValue(json, MAP);
-        } catch (JsonProcessingException e) {
-            throw new DataException("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new DataException("malformed JSON: " + e.getMessage());
-        }
-        if (map == null) {
-            throw new DataException("malformed JSON: null");
-        }
-        return fromFields(new MapFields(map));
+        throw new DataException("expected an event object, found " + (decoded == null ? "null" : decoded.getClass().getSimpleName()));
     }
 
     private static VendorEvent fromFields(Fields f) {
