@@ -15,20 +15,25 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The internal odds update ({@code schemas/odds-update-internal/v2.avsc}, record {@code com.example.odds.OddsUpdate}):
  * its Connect schema, built from the Avro file shipped in {@code odds-update-common}, and the two forms it takes on
- * the way through: a flat Redis stream entry (field name → string, nulls omitted, {@code model_inputs.<k>} per model
- * input) written by the sink, and the {@link Struct} the source emits.
+ * the way through: a Redis stream entry written by the sink (one field, {@value #ENTRY_FIELD}, holding the record as
+ * JSON, nulls omitted), and the {@link Struct} the source emits.
  */
 final class OddsUpdates {
 
     static final String SCHEMA_RESOURCE = "/schemas/odds-update-internal/v2.avsc";
     static final Schema SCHEMA = load();
-    static final String MODEL_INPUT_PREFIX = "model_inputs.";
+    /** The one field of a stream entry: the odds update as JSON (one argument per output keeps the script call cheap). */
+    static final String ENTRY_FIELD = "u";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
     private OddsUpdates() {
     }
@@ -40,68 +45,78 @@ final class OddsUpdates {
 
     /** The stream entry of one quote priced from {@code e}, read at {@code topic/partition/offset}. */
     static Map<String, String> entry(Quote q, VendorEvent e, String topic, int partition, long offset, long ingestTs) {
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("event_uid", eventUid(e.eventId(), q.market(), q.selection()));
-        m.put("event_ts", Long.toString(e.eventTs()));
-        m.put("ingest_ts", Long.toString(ingestTs));
+        m.put("event_ts", e.eventTs());
+        m.put("ingest_ts", ingestTs);
         m.put("league", e.league());
         m.put("game_id", e.gameId());
         putIfNotNull(m, "team_id", q.teamId());
         putIfNotNull(m, "player_id", q.playerId());
         m.put("market", q.market());
-        m.put("odds", Double.toString(q.american()));
+        m.put("odds", q.american());
         m.put("model_version", PricingModel.VERSION);
         m.put("source_topic", topic);
-        m.put("source_partition", Integer.toString(partition));
-        m.put("source_offset", Long.toString(offset));
+        m.put("source_partition", partition);
+        m.put("source_offset", offset);
         m.put("selection", q.selection());
-        putIfNotNull(m, "line", q.line() == null ? null : q.line().toString());
-        m.put("decimal_odds", Double.toString(q.decimal()));
-        m.put("fair_prob", Double.toString(q.fairProb()));
-        q.inputs().forEach((k, v) -> m.put(MODEL_INPUT_PREFIX + k, Double.toString(v)));
-        return m;
+        putIfNotNull(m, "line", q.line());
+        m.put("decimal_odds", q.decimal());
+        m.put("fair_prob", q.fairProb());
+        m.put("model_inputs", q.inputs());
+        try {
+            return Map.of(ENTRY_FIELD, JSON.writeValueAsString(m));
+        } catch (JsonProcessingException ex) {
+            throw new DataException("cannot encode odds update " + m, ex);
+        }
+    }
+
+    /** The fields of a stream entry: the odds update's JSON object (field name → JSON value). */
+    static Map<String, Object> fields(Map<String, String> entry) {
+        String json = entry.get(ENTRY_FIELD);
+        if (json == null) {
+            throw new DataException("stream entry has no '" + ENTRY_FIELD + "' field: " + entry.keySet());
+        }
+        try {
+            return JSON.readValue(json, OBJECT);
+        } catch (JsonProcessingException ex) {
+            throw new DataException("stream entry is not a JSON object: " + ex.getOriginalMessage());
+        }
     }
 
     /** The {@link Struct} of a stream entry; a field the schema does not know is ignored (forward compatibility). */
     static Struct struct(Map<String, String> entry) {
         Struct s = new Struct(SCHEMA);
-        Map<String, Double> inputs = null;
-        for (Map.Entry<String, String> f : entry.entrySet()) {
-            String name = f.getKey();
-            if (name.startsWith(MODEL_INPUT_PREFIX)) {
-                if (inputs == null) {
-                    inputs = new HashMap<>();
-                }
-                inputs.put(name.substring(MODEL_INPUT_PREFIX.length()), Double.valueOf(f.getValue()));
-                continue;
-            }
-            org.apache.kafka.connect.data.Field field = SCHEMA.field(name);
-            if (field != null) {
+        for (Map.Entry<String, Object> f : fields(entry).entrySet()) {
+            org.apache.kafka.connect.data.Field field = SCHEMA.field(f.getKey());
+            if (field != null && f.getValue() != null) {
                 s.put(field, value(field.schema(), f.getValue()));
             }
-        }
-        if (inputs != null) {
-            s.put("model_inputs", inputs);
         }
         s.validate();
         return s;
     }
 
-    private static Object value(Schema schema, String v) {
+    private static Object value(Schema schema, Object v) {
         if (Timestamp.LOGICAL_NAME.equals(schema.name())) {
-            return new Date(Long.parseLong(v));
+            return new Date(((Number) v).longValue());
         }
         return switch (schema.type()) {
-            case STRING -> v;
-            case INT32 -> Integer.valueOf(v);
-            case INT64 -> Long.valueOf(v);
-            case FLOAT64 -> Double.valueOf(v);
-            case BOOLEAN -> Boolean.valueOf(v);
-            default -> throw new DataException("unsupported stream field type " + schema.type());
+            case STRING -> v.toString();
+            case INT32 -> ((Number) v).intValue();
+            case INT64 -> ((Number) v).longValue();
+            case FLOAT64 -> ((Number) v).doubleValue();
+            case BOOLEAN -> (Boolean) v;
+            case MAP -> {
+                Map<String, Double> m = new HashMap<>();
+                ((Map<?, ?>) v).forEach((k, d) -> m.put(k.toString(), ((Number) d).doubleValue()));
+                yield m;
+            }
+            default -> throw new DataException("unsupported field type " + schema.type());
         };
     }
 
-    private static void putIfNotNull(Map<String, String> m, String k, String v) {
+    private static void putIfNotNull(Map<String, Object> m, String k, Object v) {
         if (v != null) {
             m.put(k, v);
         }

@@ -36,21 +36,25 @@ class OddsSourceTaskTest {
     }
 
     static Map<String, String> entry(String uid, String player) {
-        Map<String, String> m = new HashMap<>();
+        Map<String, Object> m = new HashMap<>();
         m.put("event_uid", uid);
-        m.put("event_ts", "1767999000000");
-        m.put("ingest_ts", "1767999000100");
+        m.put("event_ts", 1767999000000L);
+        m.put("ingest_ts", 1767999000100L);
         m.put("league", "mlb");
         m.put("game_id", "mlb-g1");
         if (player != null) {
             m.put("player_id", player);
         }
         m.put("market", "moneyline");
-        m.put("odds", "-115.0");
+        m.put("odds", -115.0);
         m.put("model_version", PricingModel.VERSION);
-        m.put("source_partition", "3");
-        m.put("model_inputs.lead", "1.0");
-        return m;
+        m.put("source_partition", 3);
+        m.put("model_inputs", Map.of("lead", 1.0));
+        try {
+            return Map.of("u", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static OddsSourceTask start(Map<Map<String, String>, Map<String, Object>> committed) {

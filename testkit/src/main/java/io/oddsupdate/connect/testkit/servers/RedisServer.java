@@ -9,9 +9,9 @@ import io.oddsupdate.connect.testkit.TempDirs;
 
 /**
  * A real Redis 6.2 server on a free 127.0.0.1 port, for tests. The binary comes from Maven Central
- * ({@code com.github.codemonstur:embedded-redis}). It persists to an append-only file synced on every write, so
- * {@link #stop()} then {@link #restart()} simulates an outage on the same port without losing data (as an ElastiCache
- * failover to an in-sync replica would).
+ * ({@code com.github.codemonstur:embedded-redis}). It persists to an append-only file (fsync every second, flushed on
+ * the graceful shutdown {@link #stop()} does), so {@link #stop()} then {@link #restart()} simulates an outage on the same
+ * port without losing data (as an ElastiCache failover to an in-sync replica would).
  *
  * <pre>
  * try (RedisServer redis = RedisServer.start()) { String url = redis.url(); ... }
@@ -34,7 +34,7 @@ public final class RedisServer implements AutoCloseable {
                 .setting("dir " + dir)
                 .setting("save \"\"")
                 .setting("appendonly yes")
-                .setting("appendfsync always")
+                .setting("appendfsync everysec")
                 .setting("protected-mode no")
                 .onShutdownForceStop(true)
                 .build();
