@@ -38,6 +38,7 @@ public class OddsSinkConnector extends SinkConnector {
     public static final String REFRESH_MS = "reference.refresh.interval.ms";
     public static final String MISSING_RELOAD_MS = "reference.missing.reload.interval.ms";
     public static final String STATE_TTL_S = "state.ttl.seconds";
+    public static final String MIN_REPLICAS = "redis.min.replicas";
 
     public static final ConfigDef CONFIG_DEF = RedisSettings.define(new ConfigDef()
             .define(POSTGRES_URL, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -62,7 +63,12 @@ public class OddsSinkConnector extends SinkConnector {
                             + "it is dead-lettered as an unknown game.")
             .define(STATE_TTL_S, ConfigDef.Type.INT, 172_800, ConfigDef.Range.atLeast(0), ConfigDef.Importance.LOW,
                     "Seconds a game's state and applied event ids live in Redis after its last event (0 = forever). "
-                            + "Dedupe holds for events arriving within this time."));
+                            + "Dedupe holds for events arriving within this time.")
+            .define(MIN_REPLICAS, ConfigDef.Type.INT, 0, ConfigDef.Range.between(0, 5), ConfigDef.Importance.MEDIUM,
+                    "After each batch, wait (Redis WAIT, up to half of redis.timeout.ms) until this many replicas have its writes "
+                            + "before the batch counts as done; fewer is a retriable error. Redis replicates asynchronously, so "
+                            + "with 0 a failover can lose the last writes after Kafka committed past them; set 1 on an "
+                            + "ElastiCache replication group with a replica."));
 
     private Map<String, String> props;
 

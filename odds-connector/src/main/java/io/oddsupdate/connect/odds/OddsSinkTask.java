@@ -7,11 +7,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
@@ -62,14 +65,15 @@ public class OddsSinkTask extends SinkTask {
                 config.getLong(OddsSinkConnector.REFRESH_MS), config.getLong(OddsSinkConnector.MISSING_RELOAD_MS), time);
         String name = props.getOrDefault("name", "odds-sink");
         writer = new OddsWriter(RedisSettings.pool(config, "OddsSinkConnector-" + name), config.getString(RedisSettings.KEY_PREFIX),
-                name, config.getInt(OddsSinkConnector.STATE_TTL_S));
+                name, config.getInt(OddsSinkConnector.STATE_TTL_S), config.getInt(OddsSinkConnector.MIN_REPLICAS),
+                config.getInt(RedisSettings.TIMEOUT_MS) / 2); // WAIT must return before the socket times out
     }
 
     @Override
     public void open(Collection<TopicPartition> partitions) {
         unresolved.addAll(partitions);
         try {
-            resolveOffsets(cache.get());
+            resolveOffsets();
         } catch (RetriableException e) {
             log.warn("OddsSinkConnector: cannot read stored offsets yet ({}); will before the next batch", e.getMessage());
         }
@@ -88,11 +92,11 @@ public class OddsSinkTask extends SinkTask {
      * the partitions rewound to before what the consumer already delivered: their records in this batch are dropped
      * (Connect redelivers them from the stored offset).
      */
-    private Set<TopicPartition> resolveOffsets(ReferenceData ref) {
+    private Set<TopicPartition> resolveOffsets() {
         if (unresolved.isEmpty()) {
             return Set.of();
         }
-        Map<TopicPartition, Long> stored = writer.storedOffsets(ref.leagues().keySet());
+        Map<TopicPartition, Long> stored = writer.storedOffsets();
         Map<TopicPartition, Long> seeks = new HashMap<>();
         for (TopicPartition tp : unresolved) {
             Long offset = stored.get(tp);
@@ -116,7 +120,7 @@ public class OddsSinkTask extends SinkTask {
             return;
         }
         ReferenceData ref = cache.get();
-        Set<TopicPartition> rewound = resolveOffsets(ref);
+        Set<TopicPartition> rewound = resolveOffsets();
         List<Step> steps = new ArrayList<>(records.size());
         List<SinkRecord> rejected = new ArrayList<>();
         List<DataException> reasons = new ArrayList<>();
@@ -143,8 +147,8 @@ public class OddsSinkTask extends SinkTask {
                 applied.merge(s.topicPartition(), s.offset(), Math::max);
             }
         }
-        for (int i = 0; i < rejected.size(); i++) {
-            deadLetter(rejected.get(i), reasons.get(i));
+        if (!rejected.isEmpty()) {
+            deadLetter(rejected, reasons);
         }
     }
 
@@ -170,15 +174,37 @@ public class OddsSinkTask extends SinkTask {
         return ref;
     }
 
-    private void deadLetter(SinkRecord r, DataException cause) {
-        String where = r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
-        DataException e = new DataException("OddsSinkConnector: unusable event at " + where + ": " + cause.getMessage(), cause);
+    /**
+     * Sends unusable records to the DLQ, waits until the DLQ has them, then stores their offsets in Redis like those of
+     * applied events, so a restart does not dead-letter them again.
+     */
+    private void deadLetter(List<SinkRecord> rejected, List<DataException> reasons) {
         ErrantRecordReporter reporter = context.errantRecordReporter();
-        if (reporter == null) {
-            throw e; // errors.tolerance=none: Connect's contract is to fail the task
+        List<Future<Void>> sent = new ArrayList<>(rejected.size());
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (int i = 0; i < rejected.size(); i++) {
+            SinkRecord r = rejected.get(i);
+            String where = r.topic() + "/" + r.kafkaPartition() + "@" + r.kafkaOffset();
+            DataException e = new DataException("OddsSinkConnector: unusable event at " + where + ": " + reasons.get(i).getMessage(), reasons.get(i));
+            if (reporter == null) {
+                throw e; // errors.tolerance=none: Connect's contract is to fail the task
+            }
+            log.warn("{}; sent to the dead-letter queue", e.getMessage());
+            sent.add(reporter.report(r, e));
+            offsets.merge(new TopicPartition(r.topic(), r.kafkaPartition()), r.kafkaOffset(), Math::max);
         }
-        log.warn("{}; sent to the dead-letter queue", e.getMessage());
-        reporter.report(r, e);
+        for (Future<Void> f : sent) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("OddsSinkConnector: interrupted while dead-lettering", e);
+            } catch (ExecutionException e) {
+                throw new ConnectException("OddsSinkConnector: the dead-letter queue did not take a record", e.getCause());
+            }
+        }
+        writer.storeOffsets(offsets);
+        offsets.forEach((tp, offset) -> applied.merge(tp, offset, Math::max));
     }
 
     @Override

@@ -34,6 +34,8 @@ import redis.clients.jedis.exceptions.JedisException;
 final class OddsWriter implements AutoCloseable {
 
     static final String SCRIPT = resource("odds_step.lua");
+    private static final String STORE_OFFSET = "local s = redis.call('HGET', KEYS[1], ARGV[1]) "
+            + "if not s or tonumber(s) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end";
     private static final int MAX_CONFLICT_ROUNDS = 5;
 
     /** One event to apply, with the reference data it was resolved against. */
@@ -49,30 +51,61 @@ final class OddsWriter implements AutoCloseable {
     private final String prefix;
     private final String connector;
     private final int ttlSeconds;
+    private final int minReplicas;
+    private final long replicaTimeoutMs;
     private String sha;
 
-    OddsWriter(JedisPool pool, String prefix, String connector, int ttlSeconds) {
+    OddsWriter(JedisPool pool, String prefix, String connector, int ttlSeconds, int minReplicas, long replicaTimeoutMs) {
         this.pool = pool;
         this.prefix = prefix;
         this.connector = connector;
         this.ttlSeconds = ttlSeconds;
+        this.minReplicas = minReplicas;
+        this.replicaTimeoutMs = replicaTimeoutMs;
     }
 
-    /** The highest stored offset per topic-partition across the given leagues' offset hashes. */
-    Map<TopicPartition, Long> storedOffsets(Iterable<String> leagues) {
+    /**
+     * Redis replicates asynchronously: unless {@code minReplicas} replicas confirm a batch (WAIT), a failover could lose
+     * writes whose Kafka offsets the consumer then commits. A shortfall is retriable; replaying the batch is harmless.
+     */
+    private void awaitReplicas(Jedis j) {
+        if (minReplicas > 0) {
+            long acked = j.waitReplicas(minReplicas, replicaTimeoutMs);
+            if (acked < minReplicas) {
+                throw new RetriableException("OddsSinkConnector: only " + acked + " of " + minReplicas
+                        + " Redis replicas confirmed the batch within " + replicaTimeoutMs + " ms");
+            }
+        }
+    }
+
+    /** The stored offset of every topic-partition this connector has processed. */
+    Map<TopicPartition, Long> storedOffsets() {
         Map<TopicPartition, Long> out = new HashMap<>();
         try (Jedis j = pool.getResource()) {
-            for (String league : leagues) {
-                j.hgetAll(RedisSettings.offsetsKey(prefix, league, connector)).forEach((field, value) -> {
-                    int slash = field.lastIndexOf('/');
-                    TopicPartition tp = new TopicPartition(field.substring(0, slash), Integer.parseInt(field.substring(slash + 1)));
-                    out.merge(tp, Long.parseLong(value), Math::max);
-                });
-            }
+            j.hgetAll(RedisSettings.offsetsKey(prefix, connector)).forEach((field, value) -> {
+                int slash = field.lastIndexOf('/');
+                out.put(new TopicPartition(field.substring(0, slash), Integer.parseInt(field.substring(slash + 1))), Long.parseLong(value));
+            });
         } catch (JedisException e) {
             throw new RetriableException("OddsSinkConnector: cannot read stored offsets from Redis: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** Stores offsets of events handled outside the script (dead-lettered), never moving a stored offset back. */
+    void storeOffsets(Map<TopicPartition, Long> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try (Jedis j = pool.getResource()) {
+            Pipeline p = j.pipelined();
+            offsets.forEach((tp, offset) -> p.eval(STORE_OFFSET, List.of(RedisSettings.offsetsKey(prefix, connector)),
+                    List.of(tp.topic() + "/" + tp.partition(), Long.toString(offset))));
+            p.sync();
+            awaitReplicas(j);
+        } catch (JedisException e) {
+            throw new RetriableException("OddsSinkConnector: cannot store offsets in Redis: " + e.getMessage(), e);
+        }
     }
 
     /** Applies the steps in order; returns the outcome of each. Redis trouble → {@link RetriableException}. */
@@ -93,6 +126,7 @@ final class OddsWriter implements AutoCloseable {
                 }
                 todo = applyOnce(j, steps, todo, outcomes, ref, ingestTs);
             }
+            awaitReplicas(j);
         } catch (JedisException e) {
             throw new RetriableException("OddsSinkConnector: Redis unavailable: " + e.getMessage(), e);
         }
@@ -153,7 +187,7 @@ final class OddsWriter implements AutoCloseable {
                 }
             }
             List<String> keys = List.of(gameKey, RedisSettings.eventsKey(prefix, s.league().id(), s.game().id()),
-                    RedisSettings.streamKey(prefix, s.league().id()), RedisSettings.offsetsKey(prefix, s.league().id(), connector));
+                    RedisSettings.streamKey(prefix, s.league().id()), RedisSettings.offsetsKey(prefix, connector));
             responses.add(write.evalsha(sha, keys, args));
         }
         write.sync();

@@ -15,8 +15,8 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 
 /**
- * The Redis settings both odds connectors share, and the key layout they agree on. Every key of one league carries
- * the hash tag {@code {league}}, so one script call only touches one hash slot (a prerequisite for cluster mode).
+ * The Redis settings both odds connectors share, and the key layout they agree on. Every game and stream key of one
+ * league carries the hash tag {@code {league}} (a prerequisite for cluster mode, which also needs the offsets hash split).
  */
 final class RedisSettings {
 
@@ -90,8 +90,12 @@ final class RedisSettings {
         return gameKey(prefix, league, gameId) + ":events";
     }
 
-    static String offsetsKey(String prefix, String league, String connector) {
-        return prefix + ":{" + league + "}:offsets:" + connector;
+    /**
+     * The sink's stored Kafka offsets, one hash per connector for all topics: a dead-lettered event has no league to
+     * tag it with. (This key is the one a cluster-mode port would have to split per league slot.)
+     */
+    static String offsetsKey(String prefix, String connector) {
+        return prefix + ":offsets:" + connector;
     }
 
     static final class UrlValidator implements ConfigDef.Validator {

@@ -35,7 +35,7 @@ public final class BenchSupport implements AutoCloseable {
         props.put(RedisSettings.KEY_PREFIX, prefix);
         org.apache.kafka.common.config.AbstractConfig config = new org.apache.kafka.common.config.AbstractConfig(OddsSinkConnector.CONFIG_DEF, props);
         cache = new ReferenceDataCache(jdbcUrl, user, null, "disable", ReferenceDataCache.Migrations.SCHEMA_AND_SEED, 30_000, 5_000, Time.SYSTEM);
-        writer = new OddsWriter(RedisSettings.pool(config, "bench"), prefix, "bench", 3600);
+        writer = new OddsWriter(RedisSettings.pool(config, "bench"), prefix, "bench", 3600, 0, 5000);
         reader = new Jedis("127.0.0.1", port);
         json.configure(Map.of("schemas.enable", "false"), false);
         for (String league : List.of("nba", "nfl", "mlb")) {

@@ -140,7 +140,7 @@ class OddsSinkTaskTest {
         assertEquals(10, ((Number) first.get("source_offset")).intValue());
         assertEquals("1", jedis.hget("odds:{nba}:game:nba-g1", "seq"));
         assertEquals("50", jedis.hget("odds:{nba}:game:nba-g1", "home"));
-        assertEquals("10", jedis.hget("odds:{nba}:offsets:odds-sink-test", TOPIC + "/0"));
+        assertEquals("10", jedis.hget("odds:offsets:odds-sink-test", TOPIC + "/0"));
         assertTrue(jedis.sismember("odds:{nba}:game:nba-g1:events", "e1"));
         // the Struct the source will emit validates against the Avro-derived schema
         assertTrue(Math.abs(OddsUpdates.struct(out.get(0).getFields()).getFloat64("odds")) >= 100);
@@ -159,7 +159,7 @@ class OddsSinkTaskTest {
         assertEquals(after, stream().size());
         assertEquals("2", jedis.hget("odds:{nba}:game:nba-g1", "home"));
         assertEquals("5", jedis.hget("odds:{nba}:game:nba-g1", "seq"));
-        assertEquals("4", jedis.hget("odds:{nba}:offsets:odds-sink-test", TOPIC + "/0"));
+        assertEquals("4", jedis.hget("odds:offsets:odds-sink-test", TOPIC + "/0"));
         // in one batch: the same event twice and a stale one between newer ones
         task.put(List.of(
                 json(5, event("e2", "nba-g1", 7, "SCORE", "\"home_score\":4")),
@@ -235,6 +235,16 @@ class OddsSinkTaskTest {
         assertTrue(reasons.get(3).contains("unknown event type 'TIMEOUT'"), reasons.get(3));
         assertTrue(reasons.get(4).contains("seq: missing"), reasons.get(4));
         assertEquals(6, stream().size());
+        // a dead-lettered event's offset is stored too, so a restarted task does not dead-letter it again
+        task.put(List.of(json(7, "[]")));
+        assertEquals("7", jedis.hget("odds:offsets:odds-sink-test", TOPIC + "/0"));
+        assertEquals(6, context.deadLetters.size());
+        OddsSinkTask second = startTask();
+        second.open(List.of(TP));
+        assertEquals(Map.of(TP, 8L), contextOf(second).seeks);
+        second.put(List.of(json(7, "[]")));
+        assertTrue(contextOf(second).deadLetters.isEmpty());
+        second.stop();
     }
 
     @Test
@@ -253,6 +263,23 @@ class OddsSinkTaskTest {
         jedis = new Jedis("127.0.0.1", redis.port());
         assertEquals(12, stream().size());
         assertEquals("2", jedis.hget("odds:{nba}:game:nba-g1", "seq"));
+    }
+
+    @Test
+    void aBatchIsNotDoneUntilTheRequiredReplicasHaveIt() {
+        Map<String, String> p = props();
+        p.put(OddsSinkConnector.MIN_REPLICAS, "1");
+        p.put(RedisSettings.TIMEOUT_MS, "200");
+        OddsSinkTask waiting = new OddsSinkTask(time);
+        waiting.initialize(new TestSinkContext());
+        waiting.start(p);
+        try {
+            RetriableException e = assertThrows(RetriableException.class,
+                    () -> waiting.put(List.of(json(1, event("w1", "nba-g1", 1, "SCORE", "\"home_score\":1")))));
+            assertTrue(e.getMessage().contains("only 0 of 1 Redis replicas"), e.getMessage());
+        } finally {
+            waiting.stop();
+        }
     }
 
     @Test
