@@ -133,4 +133,18 @@ class EnforceSchemaMotoTest {
         }
         assertEquals(1L, glue.getSchema(r -> r.schemaId(s -> s.registryName(REGISTRY).schemaName("raw.events.nba"))).latestSchemaVersion());
     }
+
+    @Test
+    void anUnreachableRegistryIsRetriedNotDeadLettered() {
+        Map<String, String> props = new HashMap<>();
+        props.put(EnforceSchema.SCHEMA_CONFIG, "raw-event/v1");
+        props.put(GlueSettings.REGION_CONFIG, MotoServer.REGION);
+        props.put(GlueSettings.ENDPOINT_CONFIG, "http://127.0.0.1:9"); // nothing listens on the discard port
+        props.put(DeadLetterRoute.DLQ_TOPIC_CONFIG, "raw.events.dlq");
+        try (EnforceSchema<SourceRecord> t = new EnforceSchema<>()) {
+            t.configure(props);
+            SourceRecord in = EnforceSchemaTest.record("raw.events.nba", EnforceSchemaTest.VENDOR_JSON.getBytes(StandardCharsets.UTF_8));
+            org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.connect.errors.RetriableException.class, () -> t.apply(in));
+        }
+    }
 }
