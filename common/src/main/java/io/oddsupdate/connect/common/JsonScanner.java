@@ -26,12 +26,18 @@ final class JsonScanner {
     private static final long BACKSLASHES = ONES * '\\';
     private static final long SPACES = ONES * 0x20;
 
-    /** Whether any of the eight bytes is '"', '\\' or below 0x20. */
-    private static boolean special(long w) {
+    /**
+     * Non-zero if any of the eight bytes (little-endian) is '"', '\\' or below 0x20; its lowest set bit is then in the
+     * first such byte (borrows can only mark bytes after it).
+     */
+    private static long specials(long w) {
         long q = w ^ QUOTES;
         long bs = w ^ BACKSLASHES;
-        long hits = ((q - ONES) & ~q) | ((bs - ONES) & ~bs) | ((w - SPACES) & ~w);
-        return (hits & HIGHS) != 0;
+        return (((q - ONES) & ~q) | ((bs - ONES) & ~bs) | ((w - SPACES) & ~w)) & HIGHS;
+    }
+
+    private static boolean special(byte c) {
+        return c == '"' || c == '\\' || (c & 0xff) < 0x20;
     }
 
     final byte[] b;
@@ -127,12 +133,22 @@ final class JsonScanner {
         boolean escaped = false;
         int i = pos + 1;
         while (true) {
-            while (i + 8 <= end && !special((long) LONGS.get(b, i))) {
-                i += 8;
-            }
-            if (i >= end) {
-                pos = i;
-                throw malformed("unterminated string");
+            // jump to the next '"', '\\' or control byte: eight bytes at a time, then byte by byte near the end
+            if (i + 8 <= end) {
+                long m = specials((long) LONGS.get(b, i));
+                if (m == 0) {
+                    i += 8;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(m) >>> 3;
+            } else {
+                while (i < end && !special(b[i])) {
+                    i++;
+                }
+                if (i >= end) {
+                    pos = i;
+                    throw malformed("unterminated string");
+                }
             }
             byte c = b[i];
             if (c == '"') {
@@ -161,11 +177,8 @@ final class JsonScanner {
                 i += 2;
                 continue;
             }
-            if ((c & 0xff) < 0x20) {
-                pos = i;
-                throw malformed("control character in string");
-            }
-            i++;
+            pos = i;
+            throw malformed("control character in string");
         }
     }
 

@@ -27,7 +27,7 @@ public final class PathSet {
         /** As {@link #child(String)}, for a name given as UTF-8 bytes (an unescaped JSON member name). */
         public Node child(byte[] buf, int off, int len) {
             for (Node k : kids) {
-                if (k.utf8.length == len && java.util.Arrays.equals(k.utf8, 0, len, buf, off, off + len)) {
+                if (k.utf8.length == len && k.utf8[0] == buf[off] && java.util.Arrays.equals(k.utf8, 0, len, buf, off, off + len)) {
                     return k;
                 }
             }

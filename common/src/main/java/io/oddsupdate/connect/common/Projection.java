@@ -220,7 +220,7 @@ public final class Projection {
     public FieldRule field(byte[] buf, int off, int len) {
         for (int i = 0; i < fieldNames.length; i++) {
             byte[] n = fieldNames[i];
-            if (n.length == len && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) {
+            if (n.length == len && len > 0 && n[0] == buf[off] && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) {
                 return fieldArray[i];
             }
         }
