@@ -44,6 +44,9 @@ public final class LocalPipeline {
             say("vendor %s | core %s | edge %s | Connect %s", pipeline.vendor().bootstrapServers(), pipeline.core().bootstrapServers(),
                     pipeline.edge().bootstrapServers(), pipeline.connect().endpointForResource(""));
             pipeline.stages().forEach((stage, state) -> say("  stage %-14s %s — %s", stage.connector, state, stage.description));
+            say("records: %s", pipeline.glueAvro()
+                    ? "Glue-Avro on raw.events.* and odds.updates.public.* (EnforceSchema on both hops, GlueAvroConverter; local "
+                    + "registry = the repo's schemas/), JSON on odds.updates.internal.*" : "JSON");
             status = run(pipeline, seed, durationS, keepRunning, rate, eventsPerGame, malformed,
                     opts.containsKey("oversized"), drainS);
         } finally {

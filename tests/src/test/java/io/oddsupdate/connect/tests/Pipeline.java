@@ -60,6 +60,8 @@ final class Pipeline implements AutoCloseable {
     static final String SANITIZE = "io.oddsupdate.connect.smt.Sanitize";
     static final String ODDS_SINK = "io.oddsupdate.connect.odds.OddsSinkConnector";
     static final String ODDS_SOURCE = "io.oddsupdate.connect.odds.OddsSourceConnector";
+    static final String ENFORCE_SCHEMA = "io.oddsupdate.connect.smt.EnforceSchema";
+    static final String GLUE_AVRO_CONVERTER = "io.oddsupdate.connect.common.glue.GlueAvroConverter";
     static final String S3_SINK = "io.oddsupdate.connect.s3.S3ParquetSinkConnector";
     static final String TOPIC_MAPPING_POLICY = "io.oddsupdate.connect.mirror.TopicMappingReplicationPolicy";
     /**
@@ -70,14 +72,15 @@ final class Pipeline implements AutoCloseable {
 
     /** The pipeline's stages, in data order. */
     enum Stage {
-        VENDOR_TO_CORE("vendor-to-core", "MirrorSourceConnector vendor→core with CanonicalKey, InjectHeaders (smt plugin)"),
+        VENDOR_TO_CORE("vendor-to-core", "MirrorSourceConnector vendor→core with [EnforceSchema,] CanonicalKey, InjectHeaders (smt plugin)"),
         ODDS_SINK("odds-sink", "OddsSinkConnector raw.events.* → Postgres reference data + Redis (odds-connector plugin)"),
         ODDS_SOURCE("odds-source", "OddsSourceConnector Redis streams → odds.updates.internal.* (odds-connector plugin)"),
-        CORE_TO_EDGE("core-to-edge", "MirrorSourceConnector core→edge with Sanitize (smt plugin)"),
+        CORE_TO_EDGE("core-to-edge", "MirrorSourceConnector core→edge with Sanitize[, EnforceSchema] (smt plugin)"),
         BRONZE("bronze-s3-sink", "S3ParquetSinkConnector odds.updates.internal.* → s3://bronze/ Parquet (s3-sink-ext plugin)");
 
         final String connector;
         final String description;
+
 
         Stage(String connector, String description) {
             this.connector = connector;
@@ -85,10 +88,17 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** What to run. */
-    record Options(List<String> leagues, int workers) {
+    /**
+     * What to run. {@code glue}: settings of a Glue Schema Registry ({@code glue.region}, {@code glue.endpoint},
+     * {@code glue.registry.name}, ...) for EnforceSchema and the converter; empty: the local registry (repo schema files).
+     */
+    record Options(List<String> leagues, int workers, Map<String, String> glue) {
         static Options defaults(List<String> leagues) {
-            return new Options(leagues, 1);
+            return new Options(leagues, 1, Map.of());
+        }
+
+        Options withGlue(Map<String, String> settings) {
+            return new Options(leagues, workers, settings);
         }
     }
 
@@ -173,7 +183,6 @@ final class Pipeline implements AutoCloseable {
                 .workerProps(worker)
                 .build();
         connect.start();
-        started.add(connect::stop);
         plugins = loadedPlugins();
         if (plugins.contains(ODDS_SINK) || plugins.contains(ODDS_SOURCE)) {
             postgres = PostgresServer.start();
@@ -248,6 +257,55 @@ final class Pipeline implements AutoCloseable {
                 awaitRunning(stage.connector);
             }
         }
+    }
+
+    /**
+     * Whether records are Glue-Avro on core and edge: EnforceSchema on both hops and the Glue-Avro converter on the
+     * Struct connectors, with the local registry (the repo's schema files) unless {@link Options#glue} is set.
+     */
+    boolean glueAvro() {
+        return plugins.contains(ENFORCE_SCHEMA) && plugins.contains(GLUE_AVRO_CONVERTER);
+    }
+
+    /** Puts the registry settings of a transform or converter (prefix ends with '.') when a Glue registry is configured. */
+    private void registry(Map<String, String> c, String prefix) {
+        options.glue().forEach((k, v) -> c.put(prefix + k, v));
+    }
+
+    /**
+     * Whether {@code odds.updates.internal.*} is Glue-Avro too. Not yet: the s3-sink-ext plugin ships common without
+     * the Glue serde, so GlueAvroConverter loaded for the bronze sink fails with NoClassDefFoundError
+     * (AWSSchemaRegistryException), even with the local registry. Until then internal updates are schemaless JSON, and
+     * the edge hop's EnforceSchema turns them into public Glue-Avro.
+     */
+    static final boolean INTERNAL_GLUE_AVRO = false;
+
+    /** The value converter of a connector that reads or writes Structs: Glue-Avro (writing {@code schema}), else JSON. */
+    private void structValues(Map<String, String> c, String schema, boolean glue) {
+        if (glue && glueAvro()) {
+            c.put("value.converter", GLUE_AVRO_CONVERTER);
+            if (schema != null) {
+                c.put("value.converter.schema", schema);
+            }
+            registry(c, "value.converter.");
+        } else {
+            c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+            c.put("value.converter.schemas.enable", "false");
+        }
+    }
+
+    /** EnforceSchema as the first transform of a hop, when the pipeline writes Glue-Avro. */
+    private void enforce(Map<String, String> c, List<String> transforms, int position, String schema, String dlq) {
+        if (!glueAvro()) {
+            return;
+        }
+        transforms.add(position, "enforce");
+        c.put("transforms.enforce.type", ENFORCE_SCHEMA);
+        c.put("transforms.enforce.transform.alias", "enforce");
+        c.put("transforms.enforce.schema", schema);
+        c.put("transforms.enforce.dlq.topic", dlq);
+        c.put("transforms.enforce.header.format", "bytes");
+        registry(c, "transforms.enforce.");
     }
 
     private void need(Map<Stage, String> missing, Stage stage, String... classes) {
@@ -331,6 +389,8 @@ final class Pipeline implements AutoCloseable {
         c.put("transforms.headers.header.format", "bytes");
         c.put("transforms.headers.required.headers", "league,game_id,event_id");
         c.put("transforms.headers.dlq.topic", RAW_DLQ);
+        // first, so a record that does not fit raw-event/v1 is dead-lettered with the field that does not fit
+        enforce(c, transforms, 0, "raw-event/v1", RAW_DLQ);
         mapTopics(c, transforms, "vendor\\.raw\\.events\\.(.*)", "raw.events.$1");
         c.put("transforms", String.join(",", transforms));
         return c;
@@ -345,6 +405,8 @@ final class Pipeline implements AutoCloseable {
         c.put("transforms.sanitize.public.schema", "classpath:schemas/odds-update-public/v1.avsc");
         c.put("transforms.sanitize.dlq.topic", PUBLIC_DLQ);
         c.put("transforms.sanitize.header.format", "bytes");
+        // after Sanitize: encode what is left with the public schema
+        enforce(c, transforms, 1, "odds-update-public/v1", PUBLIC_DLQ);
         mapTopics(c, transforms, "odds\\.updates\\.internal\\.(.*)", "odds.updates.public.$1");
         c.put("transforms", String.join(",", transforms));
         return c;
@@ -357,7 +419,11 @@ final class Pipeline implements AutoCloseable {
         c.put("tasks.max", "1");
         c.put("topics.regex", "raw\\.events\\.(?!dlq$).+");
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        if (glueAvro()) {
+            structValues(c, null, true);
+        } else {
+            c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        }
         c.put("postgres.url", postgres.jdbcUrl());
         c.put("postgres.user", postgres.user());
         c.put("postgres.sslmode", "disable");
@@ -378,8 +444,7 @@ final class Pipeline implements AutoCloseable {
         c.put("tasks.max", "1");
         c.put("topics.regex", "odds\\.updates\\.internal\\..*");
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        c.put("value.converter.schemas.enable", "false");
+        structValues(c, null, INTERNAL_GLUE_AVRO);
         c.put("s3.bucket", BRONZE_BUCKET);
         c.put("s3.region", S3Server.REGION);
         c.put("s3.endpoint", s3.endpoint().toString());
@@ -405,8 +470,7 @@ final class Pipeline implements AutoCloseable {
         c.put("redis.url", redis.url());
         c.put("leagues.discovery.interval.ms", "1000");
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        c.put("value.converter.schemas.enable", "false");
+        structValues(c, "odds-update-internal/v2", INTERNAL_GLUE_AVRO);
         return c;
     }
 
@@ -498,6 +562,15 @@ final class Pipeline implements AutoCloseable {
     /** Stops everything started, in reverse order, and deletes the temporary data (best effort, never throws). */
     @Override
     public void close() {
+        // the worker first: its tasks would otherwise retry against servers already gone (S3, Redis) while stopping
+        if (connect != null) {
+            try {
+                connect.stop();
+            } catch (Exception | Error e) {
+                System.err.println("while stopping the Connect worker: " + e);
+            }
+            connect = null;
+        }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

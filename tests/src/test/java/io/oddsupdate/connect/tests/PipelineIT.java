@@ -86,13 +86,17 @@ class PipelineIT {
             }
             for (VendorSimulator.Sent s : r.get(PipelineTally.Outcome.DEAD_LETTERED)) {
                 assertTrue(s.kind().malformed, "a valid event was dead-lettered: " + s + " " + tally.reason(s));
-                Pattern expected = switch (s.kind()) {
-                    case BAD_JSON -> Pattern.compile("^key: malformed JSON.*");
-                    case MISSING_GAME_ID -> Pattern.compile("^key: no game id.*");
-                    case WRONG_TYPE -> Pattern.compile("^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: seq: .*");
-                    case UNKNOWN_GAME -> Pattern.compile("^OddsSinkConnector: unusable event at .*unknown game.*");
+                // the first stage that checks a thing refuses it: EnforceSchema on the vendor hop when records become
+                // Glue-Avro there, else CanonicalKey (JSON, game id) and the odds sink (types, reference data)
+                boolean enforce = pipeline.glueAvro();
+                Pattern expected = Pattern.compile(switch (s.kind()) {
+                    case BAD_JSON -> enforce ? "^enforce: malformed JSON.*" : "^key: malformed JSON.*";
+                    case MISSING_GAME_ID -> enforce ? "^enforce: field 'game_id'.*" : "^key: no game id.*";
+                    case WRONG_TYPE -> enforce ? "^enforce: field 'seq'.*"
+                            : "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: seq: .*";
+                    case UNKNOWN_GAME -> "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: unknown game.*";
                     default -> throw new AssertionError(s.kind());
-                };
+                }, Pattern.DOTALL);
                 assertTrue(expected.matcher(tally.reason(s)).matches(), s.kind() + " reason: " + tally.reason(s));
             }
             Set<VendorSimulator.Kind> deadKinds = r.get(PipelineTally.Outcome.DEAD_LETTERED).stream()

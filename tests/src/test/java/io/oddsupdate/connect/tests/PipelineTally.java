@@ -202,7 +202,7 @@ final class PipelineTally implements AutoCloseable {
         count("public." + league);
         JsonNode v = json(r.value());
         if (v == null || !v.isObject()) {
-            check("edge value is a JSON object", false, r);
+            check("edge value is a JSON or Glue-Avro record", false, r);
             return;
         }
         Set<String> extra = new HashSet<>();
@@ -372,15 +372,9 @@ final class PipelineTally implements AutoCloseable {
         return b.append('}').toString();
     }
 
+    /** The value as JSON, whether it is JSON or Glue-Avro ({@link RecordValues}). */
     static JsonNode json(byte[] value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return JSON.readTree(value);
-        } catch (IOException e) {
-            return null;
-        }
+        return RecordValues.json(value);
     }
 
     private static String eventIdOf(byte[] value) {
