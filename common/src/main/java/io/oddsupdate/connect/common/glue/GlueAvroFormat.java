@@ -16,7 +16,7 @@ import io.oddsupdate.connect.common.PayloadException;
  * schema and version id, so a transform never changes which schema a record claims.
  *
  * <p>Registered by {@code EnforceSchema} and {@link GlueAvroConverter} when they are configured, with their
- * {@code glue.*} settings (a chain holding any of them shares it).
+ * {@code glue.*} settings (a chain holding any of them shares it), or by a connector through {@link #register(GlueSettings)}.
  */
 public final class GlueAvroFormat implements ByteFormat {
 
@@ -31,6 +31,16 @@ public final class GlueAvroFormat implements ByteFormat {
     /** Makes the payload layer read and write Glue-Avro bytes through this codec. */
     public static void register(GlueAvro codec) {
         Payload.registerFormat(new GlueAvroFormat(codec));
+    }
+
+    /**
+     * For a connector that reads Glue-Avro values through the payload layer with {@code ByteArrayConverter} (e.g. a sink
+     * on {@code raw.events.*}): call from {@code start} with the connector's {@code glue.*} settings
+     * ({@link GlueSettings#addTo} adds them to its ConfigDef). Each plugin has its own class loader, so the format a
+     * transform of another plugin registered is not visible here.
+     */
+    public static void register(GlueSettings settings) {
+        register(new GlueAvro(settings));
     }
 
     @Override

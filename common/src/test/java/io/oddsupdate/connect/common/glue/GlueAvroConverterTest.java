@@ -92,4 +92,13 @@ class GlueAvroConverterTest {
             assertEquals("moneyline", r.get("market").toString());
         }
     }
+
+    @Test
+    void aConnectorRegistersTheFormatWithItsOwnSettings() {
+        byte[] bytes = converter("odds-update-internal/v2").fromConnectData("t", ODDS, odds());
+        GlueAvroFormat.register(GlueSettings.from(Map.of()));
+        Payload p = Payload.of(Schema.BYTES_SCHEMA, bytes);
+        assertEquals("glue-avro", p.form());
+        assertEquals("moneyline", p.find(FieldPath.parse("market")));
+    }
 }
