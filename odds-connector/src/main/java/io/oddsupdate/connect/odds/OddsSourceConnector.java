@@ -90,11 +90,16 @@ public class OddsSourceConnector extends SourceConnector {
     }
 
     private void rediscover() {
-        SortedSet<String> found = discover();
-        if (found != null && !found.equals(leagues)) {
-            log.info("OddsSourceConnector: league streams changed from {} to {}; reconfiguring tasks", leagues, found);
-            leagues = found;
-            context.requestTaskReconfiguration();
+        try {
+            SortedSet<String> found = discover();
+            if (found != null && !found.equals(leagues)) {
+                log.info("OddsSourceConnector: league streams changed from {} to {}; reconfiguring tasks", leagues, found);
+                leagues = found;
+                context.requestTaskReconfiguration();
+            }
+        } catch (RuntimeException e) {
+            // an exception would cancel the schedule: log it and look again next time
+            log.warn("OddsSourceConnector: league discovery failed, retrying in {} ms: {}", config.getLong(DISCOVERY_INTERVAL_MS), e.toString());
         }
     }
 

@@ -29,6 +29,7 @@ import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
+import redis.clients.jedis.Jedis;
 
 /**
  * The pair in a real Connect 3.7 worker with exactly-once source support, plugins from the packaged ZIP on
@@ -163,6 +164,15 @@ class OddsConnectorsIT {
         }
         // in = out + DLQ: every valid event priced (6 outputs each), every unusable one dead-lettered
         assertEquals(validEvents * 6, seen.size());
+
+        // what Kafka acknowledged is trimmed from the streams: Redis keeps only what is in flight
+        try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (j.xlen("odds:{nba}:stream") + j.xlen("odds:{mlb}:stream") > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            assertEquals(0, j.xlen("odds:{nba}:stream") + j.xlen("odds:{mlb}:stream"), "streams trimmed");
+        }
     }
 
     void restartTask(String connector, int task) {

@@ -194,6 +194,25 @@ class OddsSinkTaskTest {
     }
 
     @Test
+    void playerStatsRepriceThePlayersProp() {
+        task.put(List.of(
+                json(1, event("g0", "nba-g1", 1, "GAME_START", "")),
+                json(2, event("ps1", "nba-g1", 2, "PLAYER_STAT", "\"player_id\":\"nba-p-tatum\",\"stat\":\"points\",\"stat_value\":2")),
+                json(3, event("ps2", "nba-g1", 3, "PLAYER_STAT", "\"player_id\":\"nobody\",\"stat\":\"points\",\"stat_value\":1")),
+                json(4, event("end", "nba-g1", 4, "GAME_END", ""))));
+        List<Map<String, Object>> out = stream().stream().map(e -> OddsUpdates.fields(e.getFields())).toList();
+        assertEquals(8, out.size(), "6 pregame markets, 2 prop sides; an unknown player and the game end price nothing");
+        Map<String, Object> over = out.get(6);
+        assertEquals("player_points", over.get("market"));
+        assertEquals("over", over.get("selection"));
+        assertEquals("nba-p-tatum", over.get("player_id"));
+        assertEquals("nba-bos", over.get("team_id"));
+        assertEquals(26.5, ((Number) over.get("line")).doubleValue());
+        assertEquals("2.0", jedis.hget("odds:{nba}:game:nba-g1", "stat:nba-p-tatum/points"));
+        assertEquals("final", jedis.hget("odds:{nba}:game:nba-g1", "status"));
+    }
+
+    @Test
     void structMapAndJsonValuesAreAllAccepted() {
         JsonConverter withSchema = new JsonConverter();
         withSchema.configure(Map.of("schemas.enable", "false"), false);

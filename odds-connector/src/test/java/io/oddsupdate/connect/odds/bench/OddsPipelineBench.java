@@ -46,6 +46,7 @@ class OddsPipelineBench {
     static final int RATE = Integer.getInteger("bench.rate", 2_000);
     static final int LATENCY_SECONDS = Integer.getInteger("bench.seconds", 15);
     static final int BATCH = 500;
+    static final String TASKS = Integer.toString(Integer.getInteger("bench.tasks", 2));
     static final String[] GAMES = {"nba-g1", "nba-g2", "nfl-g1", "nfl-g2", "mlb-g1", "mlb-g2"};
     static final String[] OUT = {"odds.updates.internal.nba", "odds.updates.internal.nfl", "odds.updates.internal.mlb"};
 
@@ -128,7 +129,7 @@ class OddsPipelineBench {
             }
 
             report.append(String.format(Locale.ROOT, "odds pipeline benchmark: %d cores, %d timed events per round x %d rounds, outputs/round %s, "
-                    + "tasks.max=2 each, exactly-once source%n", Runtime.getRuntime().availableProcessors(), ROUND_EVENTS, ROUNDS, Arrays.toString(outputs)));
+                    + "tasks.max=%s each, exactly-once source%n", Runtime.getRuntime().availableProcessors(), ROUND_EVENTS, ROUNDS, Arrays.toString(outputs), TASKS));
             report.append(String.format(Locale.ROOT, "throughput events/s   baseline %s   connect %s   ratio (median) %.2f%n",
                     Arrays.toString(round(baseRate)), Arrays.toString(round(connectRate)), median(connectRate) / median(baseRate)));
             report.append(String.format(Locale.ROOT, "latency @%d events/s for %d s, ms   baseline p50 %d p99 %d   connect p50 %d p99 %d   "
@@ -253,7 +254,7 @@ class OddsPipelineBench {
     static Map<String, String> sink(PostgresServer pg, RedisServer redis) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", "io.oddsupdate.connect.odds.OddsSinkConnector");
-        c.put("tasks.max", "2");
+        c.put("tasks.max", TASKS);
         c.put("topics.regex", "raw\\.events\\.(?!dlq$).+");
         c.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
@@ -271,7 +272,7 @@ class OddsPipelineBench {
     static Map<String, String> source(RedisServer redis) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", "io.oddsupdate.connect.odds.OddsSourceConnector");
-        c.put("tasks.max", "2");
+        c.put("tasks.max", TASKS);
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         c.put("value.converter.schemas.enable", "false");
