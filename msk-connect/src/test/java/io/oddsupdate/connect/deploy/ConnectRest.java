@@ -44,6 +44,21 @@ final class ConnectRest {
         }
     }
 
+    /** {@code PUT .../config/validate} without judging the status: [status, body]. */
+    Map.Entry<Integer, String> validateRaw(Map<String, String> config) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/connector-plugins/" + config.get("connector.class") + "/config/validate"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))
+                    .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))).build(), HttpResponse.BodyHandlers.ofString());
+            return Map.entry(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The {@code key: message} pairs of a validate response, one per error. */
     static List<String> errors(JsonNode validation) {
         List<String> errors = new ArrayList<>();

@@ -29,7 +29,16 @@ class SecretScanTest {
     static final List<String> SCANNED = List.of("connector-configs", "msk-connect");
 
     /** A value made only of provider references (and the separators a JAAS or URL value puts between them). */
-    private static final Pattern ONLY_REFERENCES = Pattern.compile("(\\s|[\"';,]|\\$\\{[a-zA-Z0-9_.-]+:[^}]+})*");
+    private static final Pattern ONLY_REFERENCES = Pattern.compile("(\\s|[\"';,]|\\$\\{[a-zA-Z0-9_.-]+:(?:[^{}]|\\{\\{[A-Za-z0-9_.-]+}})+})*");
+
+    private static final Pattern SENSITIVE_WORD = Pattern.compile(
+            "(?i)password|passwd|secret|token|credential|api[._-]?key|access[._-]?key|private[._-]?key|sasl\\.jaas\\.config|keystore\\.key|certificate\\.chain");
+
+    /** Keys that say where or how a secret is found, never the secret itself (ssl.keystore.location, *.class...). */
+    private static final Pattern LOCATOR_KEY = Pattern.compile("(?i).*[._-](file|path|location|class|type|mechanism|algorithm|protocol|arn)");
+
+    /** A config provider declaration: only its parameters (after {@code param.}) can hold a secret. */
+    private static final Pattern PROVIDER_DECLARATION = Pattern.compile("(?i)config\\.providers(\\.[a-z0-9_-]+(\\.class)?)?");
 
     private static final Pattern SENSITIVE_KEY = Pattern.compile(
             "(?i)[\"']?([a-z0-9_.\\-]*(password|passwd|secret|token|credential|api[._-]?key|access[._-]?key|private[._-]?key|"
@@ -85,7 +94,8 @@ class SecretScanTest {
                 "\"redis.uri\": \"rediss://:" + "letmein@cache:6379\"",
                 "aws_access_key_id = " + "AKIA" + "ABCDEFGHIJKLMNOP",
                 "-----BEGIN RSA " + "PRIVATE KEY-----",
-                "api_token: abcdef");
+                "api_token: abcdef",
+                "\"config.providers.vault.param.token\": \"abcd1234\"");
         for (String line : bad) {
             assertEquals(1, scanLine("x", 1, line).size(), "must flag: " + line);
         }
@@ -96,7 +106,10 @@ class SecretScanTest {
                 "\"source.cluster.sasl.jaas.config\": \"org.apache.kafka.common.security.scram.ScramLoginModule required username=\\\"${file:/s:u}\\\" " + pw + "=\\\"${file:/s:p}\\\";\"",
                 "\"redis.uri\": \"rediss://cache:6379\"",
                 "\"sasl.jaas.config\": \"software.amazon.msk.auth.iam.IAMLoginModule required;\"",
-                "| `database." + pw + "` | " + pw + " | null |");
+                "| `database." + pw + "` | " + pw + " | null |",
+                "\"config.providers.secretsmanager.class\": \"com.amazonaws.kafka.config.providers.SecretsManagerConfigProvider\",",
+                "\"local.provider.file\": \"/tmp/odds-update-local/secrets.properties\"",
+                "\"postgres." + pw + "\": \"${file:{{local.provider.file}}:postgres." + pw + "}\",");
         for (String line : good) {
             assertEquals(List.of(), scanLine("x", 1, line), "must pass: " + line);
         }
@@ -135,7 +148,7 @@ class SecretScanTest {
             }
         }
         Matcher kv = SENSITIVE_KEY.matcher(line.strip());
-        if (kv.matches()) {
+        if (kv.matches() && isSensitiveKey(kv.group(1))) {
             String value = kv.group(4).strip();
             if (!HARMLESS_VALUE.matcher(value).matches() && !isOnlyReferencesOrJaasWithReferences(kv.group(1), value)
                     && !value.startsWith("|")) {
@@ -143,6 +156,15 @@ class SecretScanTest {
             }
         }
         return List.of();
+    }
+
+    private static boolean isSensitiveKey(String key) {
+        if (PROVIDER_DECLARATION.matcher(key).matches() || LOCATOR_KEY.matcher(key).matches()) {
+            return false;
+        }
+        // a provider's parameter is judged by its own name: config.providers.vault.param.token is, .param.region is not
+        String param = key.replaceFirst("(?i)^config\\.providers\\.[a-z0-9_-]+\\.param\\.", "");
+        return SENSITIVE_WORD.matcher(param).find();
     }
 
     private static boolean isOnlyReferencesOrJaasWithReferences(String key, String value) {

@@ -1,0 +1,147 @@
+package io.oddsupdate.connect.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The one source of every connector config: {@code connector-configs/}.
+ * <pre>
+ *   base/&lt;connector&gt;.json             Connect REST config (PUT /connectors/{name}/config), shared by every environment
+ *   overlays/&lt;overlay&gt;/&lt;connector&gt;.json  JSON merge patch (RFC 7386: null removes a key) over the base
+ *   environments/&lt;env&gt;.json            overlays to apply in order, {{vars}} the configs use, worker settings, MSK facts
+ *   connectors.json                    per connector: MSK cluster, capacity, the Kafka topics/groups its IAM role needs
+ * </pre>
+ * An effective config is the base, patched by the environment's overlays in order, with every {@code {{var}}} replaced
+ * by the environment's value. Config provider references ({@code ${provider:path:key}}) are left for the worker.
+ */
+final class ConnectorConfigs {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern VAR = Pattern.compile("\\{\\{([A-Za-z0-9_.-]+)}}");
+
+    final Path root;
+    final JsonNode connectors;
+
+    ConnectorConfigs(Path root) {
+        this.root = root;
+        this.connectors = read(root.resolve("connectors.json"));
+        TreeSet<String> bases = new TreeSet<>(names(root.resolve("base")));
+        TreeSet<String> described = new TreeSet<>();
+        connectors.fieldNames().forEachRemaining(described::add);
+        if (!bases.equals(described)) {
+            throw new IllegalArgumentException("connector-configs/base/*.json " + bases + " and connectors.json " + described
+                    + " must name the same connectors");
+        }
+    }
+
+    List<String> connectorNames() {
+        return new ArrayList<>(new TreeSet<>(names(root.resolve("base"))));
+    }
+
+    List<String> environments() {
+        return names(root.resolve("environments"));
+    }
+
+    JsonNode environment(String env) {
+        JsonNode e = read(root.resolve("environments").resolve(env + ".json"));
+        for (JsonNode overlay : e.path("overlays")) {
+            Path dir = root.resolve("overlays").resolve(overlay.asText());
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("environment " + env + " names overlay " + overlay + " but " + dir + " does not exist");
+            }
+            for (String name : names(dir)) {
+                if (!connectors.has(name)) {
+                    throw new IllegalArgumentException(dir.resolve(name + ".json") + " patches no connector (no base/" + name + ".json)");
+                }
+            }
+        }
+        return e;
+    }
+
+    /** The effective Connect REST config of {@code connector} in {@code env}, keys in base-then-overlay order. */
+    Map<String, String> effective(String connector, String env) {
+        JsonNode e = environment(env);
+        ObjectNode config = (ObjectNode) read(root.resolve("base").resolve(connector + ".json"));
+        for (JsonNode overlay : e.path("overlays")) {
+            Path patch = root.resolve("overlays").resolve(overlay.asText()).resolve(connector + ".json");
+            if (Files.exists(patch)) {
+                mergePatch(config, read(patch));
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        // PUT /connectors/{name}/config and the validate endpoint both accept the name; MSK Connect ignores it.
+        out.put("name", connector);
+        for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getKey().equals("name")) {
+                throw new IllegalArgumentException(connector + ": the connector's name is its file name; remove \"name\"");
+            }
+            if (!f.getValue().isTextual()) {
+                throw new IllegalArgumentException(connector + ": " + f.getKey() + " must be a JSON string (Connect configs are strings)");
+            }
+            out.put(f.getKey(), render(f.getValue().asText(), e.path("vars"), connector + " (" + env + ") " + f.getKey()));
+        }
+        return out;
+    }
+
+    /** Replaces every {@code {{var}}} in {@code text} with the environment's value; an unknown var is an error. */
+    static String render(String text, JsonNode vars, String where) {
+        Matcher m = VAR.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            JsonNode v = vars.get(m.group(1));
+            if (v == null) {
+                throw new IllegalArgumentException(where + ": {{" + m.group(1) + "}} is not a var of this environment");
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(v.asText()));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** RFC 7386 JSON merge patch, in place: objects merge, null removes, anything else replaces. */
+    static void mergePatch(ObjectNode target, JsonNode patch) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getValue().isNull()) {
+                target.remove(f.getKey());
+            } else if (f.getValue().isObject() && target.path(f.getKey()).isObject()) {
+                mergePatch((ObjectNode) target.get(f.getKey()), f.getValue());
+            } else {
+                target.set(f.getKey(), f.getValue().deepCopy());
+            }
+        }
+    }
+
+    static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static List<String> names(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - ".json".length())).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.oddsupdate.connect.deploy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.TempDirs;
+
+/**
+ * Every shipped config (local overlay) against {@code PUT /connector-plugins/{class}/config/validate} of a real Connect
+ * 3.7.2 worker (what MSK Connect 3.7.x runs) whose plugin.path holds the unpacked bundle ZIP, the custom plugin we deploy,
+ * and whose worker settings are the generated {@code worker.properties} (FileConfigProvider for the local secrets).
+ */
+class ValidateOnConnect37IT {
+
+    private static Path pluginPath;
+    private static EmbeddedConnectCluster connect;
+    private static ConnectRest rest;
+
+    @BeforeAll
+    static void start() {
+        ShippedConfigs.materialiseFileSecrets(ShippedConfigs.connectors(ConfigValidation.ENV));
+        pluginPath = PluginPath.fromZips(List.of(Bundles.bundleZip()));
+        Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
+        worker.putAll(ShippedConfigs.workerProperties(ConfigValidation.ENV));
+        connect = new EmbeddedConnectCluster.Builder().name("validate-37").numWorkers(1).numBrokers(1)
+                .workerProps(worker).brokerProps(ConnectClusters.brokerProps()).maskExitProcedures(true).build();
+        connect.start();
+        rest = new ConnectRest(connect.endpointForResource(""));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (connect != null) {
+            connect.stop();
+        }
+        TempDirs.deleteRecursively(pluginPath);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> shippedConfigs() {
+        return ConfigValidation.tests(rest);
+    }
+}
