@@ -37,10 +37,25 @@ final class BronzeRecordConverter {
     private final List<Schema.Field> fields;
     /** Per Connect schema: the Connect field for each bronze field (or null), so a repeated schema is resolved once. */
     private final Cache<org.apache.kafka.connect.data.Schema, Field[]> plans = new LRUCache<>(16);
+    /** Converters hand out the same Schema instance for a repeated schema; this skips hashing it (a deep walk). */
+    private org.apache.kafka.connect.data.Schema lastSchema;
+    private Field[] lastPlan;
+    /** Positions of source_topic, source_partition, source_offset (-1 when the schema version lacks one). */
+    private final int topicPos;
+    private final int partitionPos;
+    private final int offsetPos;
 
     BronzeRecordConverter(Schema schema) {
         this.schema = schema;
         this.fields = schema.getFields();
+        this.topicPos = position(schema, "source_topic");
+        this.partitionPos = position(schema, "source_partition");
+        this.offsetPos = position(schema, "source_offset");
+    }
+
+    private static int position(Schema schema, String field) {
+        Schema.Field f = schema.getField(field);
+        return f == null ? -1 : f.pos();
     }
 
     Schema schema() {
@@ -103,6 +118,9 @@ final class BronzeRecordConverter {
     }
 
     private Field[] planFor(org.apache.kafka.connect.data.Schema connectSchema) {
+        if (connectSchema == lastSchema) {
+            return lastPlan;
+        }
         Field[] plan = plans.get(connectSchema);
         if (plan == null) {
             plan = new Field[fields.size()];
@@ -111,18 +129,20 @@ final class BronzeRecordConverter {
             }
             plans.put(connectSchema, plan);
         }
+        lastSchema = connectSchema;
+        lastPlan = plan;
         return plan;
     }
 
-    private static void fillLineage(GenericData.Record out, SinkRecord record) {
-        if (out.getSchema().getField("source_topic") != null && out.get("source_topic") == null) {
-            out.put("source_topic", record.originalTopic());
+    private void fillLineage(GenericData.Record out, SinkRecord record) {
+        if (topicPos >= 0 && out.get(topicPos) == null) {
+            out.put(topicPos, record.originalTopic());
         }
-        if (out.getSchema().getField("source_partition") != null && out.get("source_partition") == null) {
-            out.put("source_partition", record.originalKafkaPartition());
+        if (partitionPos >= 0 && out.get(partitionPos) == null) {
+            out.put(partitionPos, record.originalKafkaPartition());
         }
-        if (out.getSchema().getField("source_offset") != null && out.get("source_offset") == null) {
-            out.put("source_offset", record.originalKafkaOffset());
+        if (offsetPos >= 0 && out.get(offsetPos) == null) {
+            out.put(offsetPos, record.originalKafkaOffset());
         }
     }
 
