@@ -60,6 +60,23 @@ class SecretScanTest {
     /** MSK IAM authentication: a JAAS line that carries no credential at all (the role's, fetched at run time). */
     private static final Pattern CREDENTIAL_FREE_JAAS = Pattern.compile("sasl\\.jaas\\.config\"?\\s*[:=]\\s*\"?software\\.amazon\\.msk\\.auth\\.iam\\.IAMLoginModule required;\"?,?\\s*$");
 
+    private static final Pattern GENERATOR_VAR = Pattern.compile("\\{\\{([A-Za-z0-9_.-]+)}}");
+
+    /** Every value each {{var}} takes in connector-configs/environments/*.json. */
+    private static final java.util.function.Supplier<java.util.Map<String, List<String>>> ENVIRONMENT_VARS = () -> {
+        java.util.Map<String, List<String>> vars = new java.util.TreeMap<>();
+        Path dir = PluginPath.projectRoot().resolve("connector-configs/environments");
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile()).path("vars").fields()
+                        .forEachRemaining(e -> vars.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asText()));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return vars;
+    };
+
     /** What may stand as a sensitive key's value without being a reference: nothing, or a key *name* in docs. */
     private static final Pattern HARMLESS_VALUE = Pattern.compile("|null|\\[hidden]|PASSWORD|ConfigDef\\.Type\\.PASSWORD");
 
@@ -95,6 +112,7 @@ class SecretScanTest {
                 "aws_access_key_id = " + "AKIA" + "ABCDEFGHIJKLMNOP",
                 "-----BEGIN RSA " + "PRIVATE KEY-----",
                 "api_token: abcdef",
+                "\"source.cluster.sasl.jaas.config\": \"{{no.such.var}}\"",
                 "\"config.providers.vault.param.token\": \"abcd1234\"");
         for (String line : bad) {
             assertEquals(1, scanLine("x", 1, line).size(), "must flag: " + line);
@@ -103,6 +121,7 @@ class SecretScanTest {
                 "\"database." + pw + "\": \"${secretsmanager:odds/postgres:" + pw + "}\"",
                 "\"ssl.keystore." + pw + "\": \"${file:/opt/secrets/vendor.properties:keystore." + pw + "}\"",
                 "\"source.cluster.sasl.jaas.config\": \"${secretsmanager:odds/vendor-scram:jaas}\"",
+                "\"target.cluster.sasl.jaas.config\": \"{{msk.iam.jaas.config}}\"",
                 "\"source.cluster.sasl.jaas.config\": \"org.apache.kafka.common.security.scram.ScramLoginModule required username=\\\"${file:/s:u}\\\" " + pw + "=\\\"${file:/s:p}\\\";\"",
                 "\"redis.uri\": \"rediss://cache:6379\"",
                 "\"sasl.jaas.config\": \"software.amazon.msk.auth.iam.IAMLoginModule required;\"",
@@ -170,6 +189,13 @@ class SecretScanTest {
     private static boolean isOnlyReferencesOrJaasWithReferences(String key, String value) {
         if (ONLY_REFERENCES.matcher(value).matches()) {
             return true;
+        }
+        Matcher var = GENERATOR_VAR.matcher(value);
+        if (var.matches()) {
+            // a {{var}} of connector-configs/environments: judged by every value an environment gives it
+            List<String> values = ENVIRONMENT_VARS.get().getOrDefault(var.group(1), List.of());
+            return !values.isEmpty() && values.stream().allMatch(v -> isOnlyReferencesOrJaasWithReferences(key, v)
+                    && scanLine("var " + var.group(1), 0, "\"" + key + "\": \"" + v.replace("\"", "\\\"") + "\"").isEmpty());
         }
         // A JAAS line names a login module; its credential options were checked by rule 2 above.
         return key.toLowerCase().endsWith("sasl.jaas.config") && value.matches("[a-zA-Z0-9_.]+LoginModule\\s+required\\b.*");

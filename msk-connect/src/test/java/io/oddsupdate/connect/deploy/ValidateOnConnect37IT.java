@@ -1,14 +1,20 @@
 package io.oddsupdate.connect.deploy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import io.oddsupdate.connect.testkit.ConnectClusters;
@@ -49,5 +55,20 @@ class ValidateOnConnect37IT {
     @TestFactory
     Stream<DynamicNode> shippedConfigs() {
         return ConfigValidation.tests(rest);
+    }
+
+    /** The command users run: {@code msk-connect/bin/connect-apply --validate} against this worker passes every shipped config. */
+    @Test
+    void connectApplyValidatesEveryShippedConfig() throws Exception {
+        Path script = PluginPath.projectRoot().resolve("msk-connect/bin/connect-apply");
+        Process p = new ProcessBuilder("python3", script.toString(), "--env", ConfigValidation.ENV,
+                "--url", connect.endpointForResource("").replaceAll("/$", ""), "--validate").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        System.out.println("connect-apply --validate:\n" + out);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "connect-apply did not finish");
+        assertEquals(0, p.exitValue(), out);
+        for (String name : ShippedConfigs.connectors(ConfigValidation.ENV).keySet()) {
+            assertTrue(out.contains(name + ": OK"), name + " not validated by connect-apply:\n" + out);
+        }
     }
 }
