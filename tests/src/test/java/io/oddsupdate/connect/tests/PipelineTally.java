@@ -90,7 +90,7 @@ final class PipelineTally implements AutoCloseable {
     private final Map<String, Long> lastTsPerGame = new HashMap<>();
     private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     private int latencyMark;
-    private volatile long lastEdgeArrival;
+    private volatile long lastArrival = System.currentTimeMillis();
 
     PipelineTally(Pipeline pipeline, VendorSimulator vendor) {
         this.pipeline = pipeline;
@@ -159,6 +159,7 @@ final class PipelineTally implements AutoCloseable {
     }
 
     private void onCore(ConsumerRecord<byte[], byte[]> r) {
+        lastArrival = System.currentTimeMillis();
         String topic = r.topic();
         if (topic.equals(Pipeline.RAW_DLQ)) {
             count("dlq.raw");
@@ -192,7 +193,7 @@ final class PipelineTally implements AutoCloseable {
     }
 
     private void onEdge(ConsumerRecord<byte[], byte[]> r, long now) {
-        lastEdgeArrival = now;
+        lastArrival = now;
         String topic = r.topic();
         if (topic.equals(Pipeline.PUBLIC_DLQ)) {
             count("dlq.public");
@@ -310,14 +311,16 @@ final class PipelineTally implements AutoCloseable {
     }
 
     /**
-     * Waits until every vendor event is accounted for and nothing arrived at the edge for 3 s (odds still in flight
-     * would otherwise count an applied event as having nothing to price), or the timeout passes; calls {@code tick}
-     * about every half second meanwhile. Returns the final reconciliation.
+     * Waits until the pipeline has settled, or the timeout passes; calls {@code tick} about every half second meanwhile.
+     * Settled: every vendor event accounted for, the odds sink's Redis streams published and trimmed (empty), every
+     * internal odds update at the edge or in its DLQ, and no record seen for 3 s. Without the middle two, an event the
+     * sink applied whose odds are still on their way would count as applied with nothing to price. Returns the final
+     * reconciliation.
      */
     Map<Outcome, List<VendorSimulator.Sent>> awaitReconciled(Duration timeout, Runnable tick) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         Map<Outcome, List<VendorSimulator.Sent>> r = reconcile();
-        while (System.nanoTime() < end && (edgeQuietMs() < 3_000 || !r.get(Outcome.PENDING).isEmpty())) {
+        while (System.nanoTime() < end && !(r.get(Outcome.PENDING).isEmpty() && quietMs() >= 3_000 && edgeCaughtUp() && streamsPublished())) {
             throwIfFailed();
             Thread.sleep(500);
             tick.run();
@@ -326,14 +329,35 @@ final class PipelineTally implements AutoCloseable {
         return r;
     }
 
+    /** Every internal odds update is at the edge or in the edge DLQ. */
+    private boolean edgeCaughtUp() {
+        if (endsAtCore) {
+            return true;
+        }
+        long internal = pipeline.leagues().stream().mapToLong(l -> counted("internal." + l)).sum();
+        long edge = pipeline.leagues().stream().mapToLong(l -> counted("public." + l)).sum() + counted("dlq.public");
+        return internal == edge;
+    }
+
+    /** The odds sink's per-league Redis streams are empty: the source published (and trimmed) everything the sink wrote. */
+    private boolean streamsPublished() {
+        if (endsAtCore) {
+            return true;
+        }
+        if (redis == null) {
+            redis = new Jedis(pipeline.redis().url());
+        }
+        return pipeline.leagues().stream().allMatch(l -> redis.xlen("odds:{" + l + "}:stream") == 0);
+    }
+
     /** Parquet objects in the bronze bucket, or -1 when the bronze stage does not run. */
     int bronzeFiles() {
         return pipeline.s3() == null ? -1 : (int) pipeline.s3().keys(Pipeline.BRONZE_BUCKET).stream().filter(k -> k.endsWith(".parquet")).count();
     }
 
-    /** Milliseconds since the last record arrived at the edge (the pipeline is quiet). */
-    long edgeQuietMs() {
-        return System.currentTimeMillis() - lastEdgeArrival;
+    /** Milliseconds since the last record arrived at core or edge. */
+    long quietMs() {
+        return System.currentTimeMillis() - lastArrival;
     }
 
     void throwIfFailed() {
