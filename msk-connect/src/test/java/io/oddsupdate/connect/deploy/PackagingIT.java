@@ -128,6 +128,27 @@ class PackagingIT {
     }
 
     @TestFactory
+    Stream<DynamicTest> everyClassOurCodeRefersToIsInTheZipOrTheWorker() {
+        return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
+            Map<String, Set<String>> missing = z.unresolvedReferences();
+            assertEquals(Map.of(), missing, z.name() + ": our classes refer to classes neither the ZIP nor the worker has "
+                    + "(NoClassDefFoundError when that code runs): a dependency missing from lib/");
+        }));
+    }
+
+    @Test
+    void constantPoolReaderSeesWhatAClassRefersTo() throws Exception {
+        // keeps the check above from passing vacuously: this class refers to PluginZip and to JUnit's Assertions
+        byte[] self;
+        try (var in = PackagingIT.class.getResourceAsStream("PackagingIT.class")) {
+            self = in.readAllBytes();
+        }
+        Set<String> refs = PluginZip.classReferences(self);
+        assertTrue(refs.contains(PluginZip.class.getName()) && refs.contains("org.junit.jupiter.api.Assertions"), refs.toString());
+        assertFalse(refs.stream().anyMatch(r -> r.startsWith("java.")), refs.toString());
+    }
+
+    @TestFactory
     Stream<DynamicTest> manifestIsConfluentHubStyleAndNamesTheComponentTypesInside() {
         return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
             JsonNode m = z.manifest();

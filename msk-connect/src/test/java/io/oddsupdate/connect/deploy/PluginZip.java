@@ -203,6 +203,89 @@ final class PluginZip {
         return found;
     }
 
+    /**
+     * Classes our jars' code refers to (the class file's constant pool) that neither the ZIP nor the Connect runtime
+     * has: each one is a {@code NoClassDefFoundError} waiting for the code path that reaches it, which loading the
+     * plugin class alone does not reveal. Referring class → missing classes.
+     */
+    Map<String, Set<String>> unresolvedReferences() {
+        Map<String, Set<String>> missing = new TreeMap<>();
+        try (URLClassLoader loader = classLoader()) {
+            Map<String, Boolean> known = new java.util.HashMap<>();
+            for (Path jar : jars()) {
+                if (!jar.getFileName().toString().startsWith(OUR_JAR_PREFIX)) {
+                    continue;
+                }
+                try (JarFile jf = new JarFile(jar.toFile())) {
+                    for (Enumeration<JarEntry> en = jf.entries(); en.hasMoreElements(); ) {
+                        JarEntry e = en.nextElement();
+                        if (!e.getName().endsWith(".class") || e.getName().startsWith("META-INF/")) {
+                            continue;
+                        }
+                        byte[] bytes;
+                        try (InputStream in = jf.getInputStream(e)) {
+                            bytes = in.readAllBytes();
+                        }
+                        for (String ref : classReferences(bytes)) {
+                            boolean found = known.computeIfAbsent(ref, r -> {
+                                try {
+                                    Class.forName(r, false, loader);
+                                    return true;
+                                } catch (ClassNotFoundException | LinkageError err) {
+                                    return false;
+                                }
+                            });
+                            if (!found) {
+                                missing.computeIfAbsent(e.getName().replace(".class", "").replace('/', '.'), k -> new TreeSet<>()).add(ref);
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return missing;
+    }
+
+    /** The class names a class file's constant pool refers to (CONSTANT_Class entries), arrays unwrapped, JDK classes left out. */
+    static Set<String> classReferences(byte[] classFile) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(classFile);
+        b.position(8); // magic, minor, major
+        int count = b.getShort() & 0xffff;
+        String[] utf8 = new String[count];
+        int[] classNameIndex = new int[count];
+        for (int i = 1; i < count; i++) {
+            int tag = b.get() & 0xff;
+            switch (tag) {
+                case 1 -> {
+                    byte[] s = new byte[b.getShort() & 0xffff];
+                    b.get(s);
+                    utf8[i] = new String(s, StandardCharsets.UTF_8); // modified UTF-8; fine for class names
+                }
+                case 7 -> classNameIndex[i] = b.getShort() & 0xffff;
+                case 8, 16, 19, 20 -> b.position(b.position() + 2);
+                case 15 -> b.position(b.position() + 3);
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> b.position(b.position() + 4);
+                case 5, 6 -> {
+                    b.position(b.position() + 8);
+                    i++; // takes two slots
+                }
+                default -> throw new IllegalArgumentException("unknown constant pool tag " + tag);
+            }
+        }
+        Set<String> refs = new TreeSet<>();
+        for (int i = 1; i < count; i++) {
+            if (classNameIndex[i] != 0) {
+                String n = utf8[classNameIndex[i]].replaceFirst("^\\[+L?", "").replaceFirst(";$", "");
+                if (n.length() > 1 && !n.startsWith("java/") && !n.startsWith("javax/") && !n.startsWith("jdk/") && !n.startsWith("sun/")) {
+                    refs.add(n.replace('/', '.'));
+                }
+            }
+        }
+        return refs;
+    }
+
     private static boolean isInstantiablePlugin(Class<?> c) {
         int m = c.getModifiers();
         if (c.isInterface() || Modifier.isAbstract(m) || !Modifier.isPublic(m)
