@@ -1,0 +1,121 @@
+package io.oddsupdate.connect.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.oddsupdate.connect.testkit.PluginPath;
+
+/** The generator on the repo's own connector-configs/, and on small broken copies of it. */
+class GenerateTest {
+
+    private static final Path CONFIGS = PluginPath.projectRoot().resolve("connector-configs");
+
+    @Test
+    void mergePatchReplacesAddsAndRemoves() throws IOException {
+        ObjectNode base = (ObjectNode) ConnectorConfigs.JSON.readTree("{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}");
+        ConnectorConfigs.mergePatch(base, ConnectorConfigs.JSON.readTree("{\"a\":\"x\",\"b\":null,\"d\":\"4\"}"));
+        assertEquals(ConnectorConfigs.JSON.readTree("{\"a\":\"x\",\"c\":\"3\",\"d\":\"4\"}"), base);
+    }
+
+    @Test
+    void unknownVarIsAnErrorNamingConnectorAndKey() {
+        JsonNode vars = ConnectorConfigs.JSON.createObjectNode().put("known", "v");
+        assertEquals("a-v-b", ConnectorConfigs.render("a-{{known}}-b", vars, "x"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConnectorConfigs.render("{{nope}}", vars, "odds-sink (prod) redis.url"));
+        assertTrue(e.getMessage().contains("odds-sink (prod) redis.url") && e.getMessage().contains("{{nope}}"), e.getMessage());
+    }
+
+    @Test
+    void rendersEveryEnvironmentCompletely(@TempDir Path out) throws IOException {
+        ConnectorConfigs configs = new ConnectorConfigs(CONFIGS);
+        for (String env : configs.environments()) {
+            Generate.render(configs, env, out.resolve(env), "1.2.3");
+        }
+        try (Stream<Path> files = Files.walk(out)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String text = Files.readString(f, StandardCharsets.UTF_8);
+                assertFalse(text.contains("{{"), f + " has an unrendered var");
+                if (f.toString().endsWith(".json")) {
+                    ConnectorConfigs.JSON.readTree(text); // well-formed
+                }
+            }
+        }
+        Path msk = out.resolve("prod/msk");
+        JsonNode worker = ConnectorConfigs.read(msk.resolve("create-worker-configuration.json"));
+        assertEquals(Files.readString(msk.resolve("worker-configuration.properties")),
+                new String(Base64.getDecoder().decode(worker.path("propertiesFileContent").asText()), StandardCharsets.UTF_8));
+        JsonNode plugin = ConnectorConfigs.read(msk.resolve("create-custom-plugin.json"));
+        assertEquals("odds-update-bundle/prod/odds-update-bundle-1.2.3.zip", plugin.path("location").path("s3Location").path("fileKey").asText());
+        assertEquals("odds-update-bundle-1-2-3", plugin.path("name").asText());
+        JsonNode sink = ConnectorConfigs.read(msk.resolve("create-connector/odds-sink.json"));
+        assertEquals("3.7.x", sink.path("kafkaConnectVersion").asText());
+        assertEquals("IAM", sink.path("kafkaClusterClientAuthentication").path("authenticationType").asText());
+        assertTrue(sink.path("logDelivery").path("workerLogDelivery").path("cloudWatchLogs").path("enabled").asBoolean());
+        assertEquals("odds-sink", sink.path("connectorConfiguration").path("name").asText());
+        // the role may read exactly the secrets the config references, and nothing S3 or Glue-registering
+        String policy = Files.readString(msk.resolve("iam/odds-sink.json"));
+        assertTrue(policy.contains("secret:odds-update/postgres-odds-sink-??????") && policy.contains("secret:odds-update/redis-??????"), policy);
+        assertFalse(policy.contains("s3:") || policy.contains("glue:CreateSchema"), policy);
+        assertTrue(Files.readString(out.resolve("prod/crossplane/msk-connect.yaml")).contains("kind: \"Connector\""));
+        // held-back connectors are rendered aside and get no MSK resources
+        assertTrue(Files.exists(out.resolve("prod/held-back/vendor-to-core.json")));
+        assertFalse(Files.exists(msk.resolve("create-connector/vendor-to-core.json")));
+    }
+
+    @Test
+    void aDeadLetterTopicTheRoleCannotWriteFailsGeneration(@TempDir Path copy) throws IOException {
+        copyTree(CONFIGS, copy);
+        Path base = copy.resolve("base/bronze-s3-sink.json");
+        Files.writeString(base, Files.readString(base).replace("odds.updates.bronze.dlq", "somewhere.else.dlq"));
+        ConnectorConfigs configs = new ConnectorConfigs(copy);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Generate.render(configs, "prod", copy.resolve("out"), "1"));
+        assertTrue(e.getMessage().contains("bronze-s3-sink") && e.getMessage().contains("somewhere.else.dlq"), e.getMessage());
+    }
+
+    @Test
+    void anOverlayForNoConnectorIsRefused(@TempDir Path copy) throws IOException {
+        copyTree(CONFIGS, copy);
+        Files.writeString(copy.resolve("overlays/local/odds-sinc.json"), "{}");
+        ConnectorConfigs configs = new ConnectorConfigs(copy);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> configs.environment("local"));
+        assertTrue(e.getMessage().contains("odds-sinc"), e.getMessage());
+    }
+
+    @Test
+    void iamWildcardsCoverLikeIam() {
+        assertTrue(IamPolicies.covers("raw.events.*", "raw.events.dlq"));
+        assertTrue(IamPolicies.covers("odds.updates.public.dlq", "odds.updates.public.dlq"));
+        assertFalse(IamPolicies.covers("raw.events.*", "rawXevents.nba"));
+        assertFalse(IamPolicies.covers("odds.updates.internal.*", "odds.updates.bronze.dlq"));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+}
