@@ -244,6 +244,21 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
         return mappings;
     }
 
+    /**
+     * {@code base} plus this policy's own keys, for the connectors of this plugin: Connect validates a connector config
+     * against the connector's ConfigDef, so bad rules are reported by {@code PUT /connector-plugins/.../config/validate}
+     * and block {@code PUT /connectors/.../config}, before any task runs.
+     */
+    static ConfigDef withPolicyKeys(ConfigDef base) {
+        ConfigDef def = new ConfigDef(base);
+        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+            if (!def.configKeys().containsKey(key.name)) {
+                def.define(key);
+            }
+        }
+        return def;
+    }
+
     private static ConfigException invalid(List<String> rules, String message) {
         return new ConfigException(TOPIC_MAPPINGS_CONFIG, String.join(", ", rules),
                 TopicMappingReplicationPolicy.class.getSimpleName() + " " + message);

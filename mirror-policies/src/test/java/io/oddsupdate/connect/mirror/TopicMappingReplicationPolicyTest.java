@@ -243,13 +243,33 @@ class TopicMappingReplicationPolicyTest {
     }
 
     @Test
+    void pluginConnectorsValidateThePolicyKeysWithTheirOwnConfig() {
+        Map<String, String> props = new HashMap<>();
+        props.put("source.cluster.alias", "vendor");
+        props.put("target.cluster.alias", "core");
+        props.put("replication.policy.class", TopicMappingReplicationPolicy.class.getName());
+        props.put("replication.policy.topic.mappings", "a\\.(.+) => b.$2");
+        for (org.apache.kafka.connect.connector.Connector c : List.of(new TopicMappingMirrorSourceConnector(),
+                new TopicMappingMirrorCheckpointConnector(), new TopicMappingMirrorHeartbeatConnector())) {
+            List<String> errors = c.validate(props).configValues().stream()
+                    .filter(v -> v.name().equals("replication.policy.topic.mappings"))
+                    .flatMap(v -> v.errorMessages().stream()).collect(java.util.stream.Collectors.toList());
+            assertEquals(1, errors.size(), c.getClass() + ": " + errors);
+            assertTrue(errors.get(0).contains("references group $2"), errors.get(0));
+            assertTrue(c.config().configKeys().containsKey("replication.policy.unmapped.topics"));
+        }
+    }
+
+    @Test
     void configDocs() {
         ConfigDocs.check("docs/config/TopicMappingReplicationPolicy.md", ConfigDocs.markdown(
                 TopicMappingReplicationPolicy.class.getName(),
                 "MirrorMaker 2 replication policy (`replication.policy.class`) that renames topics by ordered"
-                        + " `source-regex => target-template` rules. MirrorMaker passes the whole connector config to the"
-                        + " policy, so these keys go into the MirrorSourceConnector, MirrorCheckpointConnector and"
-                        + " MirrorHeartbeatConnector configs, and into MirrorClient / RemoteClusterUtils configs."
+                        + " `source-regex => target-template` rules. Use it with this plugin's connectors"
+                        + " (`TopicMappingMirrorSourceConnector`, `TopicMappingMirrorCheckpointConnector`,"
+                        + " `TopicMappingMirrorHeartbeatConnector`: the stock ones, loaded from the plugin so they find the"
+                        + " policy, and validating these keys). MirrorMaker passes the whole connector config to the policy,"
+                        + " so these keys go into each connector's config, and into MirrorClient / RemoteClusterUtils configs."
                         + " Heartbeats, offset-syncs and checkpoints topics keep MirrorMaker's default names.",
                 TopicMappingReplicationPolicy.CONFIG_DEF));
     }
