@@ -38,8 +38,7 @@ class ValidateOnConnect37IT {
         pluginPath = PluginPath.fromZips(List.of(Bundles.bundleZip()));
         Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
         worker.putAll(ShippedConfigs.workerProperties(ConfigValidation.ENV));
-        connect = new EmbeddedConnectCluster.Builder().name("validate-37").numWorkers(1).numBrokers(1)
-                .workerProps(worker).brokerProps(ConnectClusters.brokerProps()).maskExitProcedures(true).build();
+        connect = ConnectClusters.builder("validate-37", pluginPath).workerProps(worker).build();
         connect.start();
         rest = new ConnectRest(connect.endpointForResource(""));
     }
