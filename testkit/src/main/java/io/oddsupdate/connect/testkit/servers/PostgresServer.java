@@ -64,6 +64,8 @@ public final class PostgresServer implements AutoCloseable {
             pg.run(List.of(pg.binDir.resolve("initdb").toString(), "-A", "trust", "-U", "postgres", "-D", pg.dataDir.toString(),
                     "-E", "UTF-8", "--no-locale"), 120);
             pg.startProcess();
+            // a test JVM that dies without close() must not leave a server behind
+            Runtime.getRuntime().addShutdownHook(new Thread(pg::kill, "postgres-" + pg.port + "-kill"));
             return pg;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -105,6 +107,13 @@ public final class PostgresServer implements AutoCloseable {
     public synchronized void restart() {
         if (process == null) {
             startProcess();
+        }
+    }
+
+    private synchronized void kill() {
+        if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
     }
 
