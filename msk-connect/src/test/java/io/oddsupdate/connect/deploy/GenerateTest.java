@@ -73,9 +73,23 @@ class GenerateTest {
         assertTrue(policy.contains("secret:odds-update/postgres-odds-sink-??????") && policy.contains("secret:odds-update/redis-??????"), policy);
         assertFalse(policy.contains("s3:") || policy.contains("glue:CreateSchema"), policy);
         assertTrue(Files.readString(out.resolve("prod/crossplane/msk-connect.yaml")).contains("kind: \"Connector\""));
-        // held-back connectors are rendered aside and get no MSK resources
-        assertTrue(Files.exists(out.resolve("prod/held-back/vendor-to-core.json")));
-        assertFalse(Files.exists(msk.resolve("create-connector/vendor-to-core.json")));
+        JsonNode mirror = ConnectorConfigs.read(msk.resolve("create-connector/core-to-edge.json"));
+        assertTrue(mirror.path("kafkaCluster").path("apacheKafkaCluster").path("bootstrapServers").asText().contains(".edge."),
+                "the edge hop's workers join the edge cluster: " + mirror);
+    }
+
+    @Test
+    void heldBackConnectorsAreRenderedAsideWithoutMskResources(@TempDir Path copy) throws IOException {
+        copyTree(CONFIGS, copy);
+        Path described = copy.resolve("connectors.json");
+        ObjectNode all = (ObjectNode) ConnectorConfigs.read(described);
+        ((ObjectNode) all.get("vendor-to-core")).put("heldBack", "not validated yet");
+        Files.writeString(described, ConnectorConfigs.JSON.writeValueAsString(all));
+        Generate.render(new ConnectorConfigs(copy), "prod", copy.resolve("out"), "1");
+        assertTrue(Files.exists(copy.resolve("out/held-back/vendor-to-core.json")));
+        assertFalse(Files.exists(copy.resolve("out/connectors/vendor-to-core.json")));
+        assertFalse(Files.exists(copy.resolve("out/msk/create-connector/vendor-to-core.json")));
+        assertFalse(Files.exists(copy.resolve("out/msk/iam/vendor-to-core.json")));
     }
 
     @Test
