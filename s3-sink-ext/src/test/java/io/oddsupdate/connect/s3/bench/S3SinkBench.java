@@ -104,8 +104,11 @@ public final class S3SinkBench {
                 committedAt = System.nanoTime();
             }
         }
-        // Let the uploads in flight finish: stop once the committed offset has not moved for a second.
-        while (System.nanoTime() - committedAt < 1_000_000_000L) {
+        // Let the uploads in flight finish: stop once at most the open tail is left and the committed offset has not moved
+        // for a second.
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while ((records.size() - committed >= 2L * FILE || System.nanoTime() - committedAt < 1_000_000_000L)
+                && System.nanoTime() < deadline) {
             task.put(List.of());
             long c = task.commit();
             if (c > committed) {
