@@ -44,9 +44,10 @@ public final class LocalPipeline {
             say("vendor %s | core %s | edge %s | Connect %s", pipeline.vendor().bootstrapServers(), pipeline.core().bootstrapServers(),
                     pipeline.edge().bootstrapServers(), pipeline.connect().endpointForResource(""));
             pipeline.stages().forEach((stage, state) -> say("  stage %-14s %s — %s", stage.connector, state, stage.description));
-            say("records: %s", pipeline.glueAvro()
-                    ? "Glue-Avro on raw.events.* and odds.updates.public.* (EnforceSchema on both hops, GlueAvroConverter; local "
-                    + "registry = the repo's schemas/), JSON on odds.updates.internal.*" : "JSON");
+            say("records: %s", !pipeline.glueAvro() ? "JSON" : "Glue-Avro on raw.events.*, "
+                    + (pipeline.internalGlueAvro() ? "odds.updates.internal.* " : "") + "and odds.updates.public.* (EnforceSchema on "
+                    + "both hops, GlueAvroConverter; local registry = the repo's schemas/)"
+                    + (pipeline.internalGlueAvro() ? "" : ", JSON on odds.updates.internal.*"));
             status = run(pipeline, seed, durationS, keepRunning, rate, eventsPerGame, malformed,
                     opts.containsKey("oversized"), drainS);
         } finally {
@@ -163,6 +164,7 @@ public final class LocalPipeline {
                 + (lag == 0 ? "every internal odds update is in a complete object ✔" : lag + " internal odds updates not yet committed to bronze"));
         say("vendor→edge latency (first odds update per event): %s",
                 lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms over %d events", lat[0], lat[1], lat[2]));
+        tally.edgeDeadLetters().forEach((reason, n) -> say("      %4d × edge DLQ: %s", n, reason));
         if (!tally.unidentifiedDeadLetters().isEmpty()) {
             say("dead letters matching no vendor event: %d, e.g. %s", tally.unidentifiedDeadLetters().size(), tally.unidentifiedDeadLetters().get(0));
         }

@@ -136,9 +136,11 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * The packaged plugin ZIPs found ({@code <module>/target/*-plugin.zip}); a module not yet packaged is skipped. The
-     * system property {@code oddsupdate.plugins} (comma-separated ZIP paths) replaces the ZIPs of the same file name, so
-     * a plugin can be tried in the whole pipeline before it lands.
+     * The plugin ZIPs for the worker: the bundle ({@code msk-connect/target/odds-update-bundle-*.zip}, every plugin in
+     * one, as users upload it to MSK Connect) when it was built, else each plugin module's packaged ZIP
+     * ({@code <module>/target/*-plugin.zip}; a module not yet packaged is skipped). The system property
+     * {@code oddsupdate.plugins} (comma-separated ZIP paths) replaces the ZIPs of the same file name, so a plugin can be
+     * tried in the whole pipeline before it lands; {@code oddsupdate.plugins.bundle=false} ignores the bundle.
      */
     static List<Path> pluginZips() {
         List<Path> zips = new ArrayList<>();
@@ -148,20 +150,35 @@ final class Pipeline implements AutoCloseable {
                 overrides.add(Path.of(p.trim()).toAbsolutePath());
             }
         }
-        for (String module : List.of("smt", "mirror-policies", "odds-connector", "s3-sink-ext")) {
-            Path target = PluginPath.projectRoot().resolve(module).resolve("target");
-            if (!Files.isDirectory(target)) {
-                continue;
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, "*-plugin.zip")) {
-                ds.forEach(zips::add);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+        if (Boolean.parseBoolean(System.getProperty("oddsupdate.plugins.bundle", "true"))) {
+            zips.addAll(zipsIn("msk-connect", "odds-update-bundle-*.zip"));
+        }
+        if (zips.isEmpty()) {
+            for (String module : List.of("smt", "mirror-policies", "odds-connector", "s3-sink-ext")) {
+                zips.addAll(zipsIn(module, "*-plugin.zip"));
             }
         }
         zips.removeIf(z -> overrides.stream().anyMatch(o -> o.getFileName().equals(z.getFileName())));
         zips.addAll(overrides);
         return zips;
+    }
+
+    private static List<Path> zipsIn(String module, String glob) {
+        List<Path> zips = new ArrayList<>();
+        Path target = PluginPath.projectRoot().resolve(module).resolve("target");
+        if (Files.isDirectory(target)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, glob)) {
+                ds.forEach(zips::add);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return zips;
+    }
+
+    /** Whether the worker runs the bundle ZIP (one plugin, one class loader for every plugin class). */
+    boolean bundle() {
+        return pluginZips.stream().anyMatch(z -> z.getFileName().toString().startsWith("odds-update-bundle-"));
     }
 
     private void startClusters() {
@@ -273,12 +290,14 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Whether {@code odds.updates.internal.*} is Glue-Avro too. Not yet: the s3-sink-ext plugin ships common without
-     * the Glue serde, so GlueAvroConverter loaded for the bronze sink fails with NoClassDefFoundError
-     * (AWSSchemaRegistryException), even with the local registry. Until then internal updates are schemaless JSON, and
-     * the edge hop's EnforceSchema turns them into public Glue-Avro.
+     * Whether {@code odds.updates.internal.*} is Glue-Avro too: only with the bundle. The s3-sink-ext plugin ZIP ships
+     * common without the Glue serde, so GlueAvroConverter loaded for the bronze sink from it fails with
+     * NoClassDefFoundError (AWSSchemaRegistryException), even with the local registry. With the per-plugin ZIPs internal
+     * updates are schemaless JSON, and the edge hop's EnforceSchema turns them into public Glue-Avro.
      */
-    static final boolean INTERNAL_GLUE_AVRO = false;
+    boolean internalGlueAvro() {
+        return glueAvro() && bundle();
+    }
 
     /** The value converter of a connector that reads or writes Structs: Glue-Avro (writing {@code schema}), else JSON. */
     private void structValues(Map<String, String> c, String schema, boolean glue) {
@@ -370,7 +389,10 @@ final class Pipeline implements AutoCloseable {
             c.put("replication.policy.class", TOPIC_MAPPING_POLICY);
         } else {
             c.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
-            transforms.add("rename");
+            // first, so the transforms see the target topic, as they do with the policy (EnforceSchema's registry
+            // schema name is ${topic}: before the rename, the edge hop would register the public schema under the
+            // internal topic's name, where the internal schema is, and fail the compatibility check)
+            transforms.add(0, "rename");
             c.put("transforms.rename.type", "org.apache.kafka.connect.transforms.RegexRouter");
             c.put("transforms.rename.regex", fromRegex);
             c.put("transforms.rename.replacement", to);
@@ -444,7 +466,7 @@ final class Pipeline implements AutoCloseable {
         c.put("tasks.max", "1");
         c.put("topics.regex", "odds\\.updates\\.internal\\..*");
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        structValues(c, null, INTERNAL_GLUE_AVRO);
+        structValues(c, null, internalGlueAvro());
         c.put("s3.bucket", BRONZE_BUCKET);
         c.put("s3.region", S3Server.REGION);
         c.put("s3.endpoint", s3.endpoint().toString());
@@ -470,7 +492,7 @@ final class Pipeline implements AutoCloseable {
         c.put("redis.url", redis.url());
         c.put("leagues.discovery.interval.ms", "1000");
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        structValues(c, "odds-update-internal/v2", INTERNAL_GLUE_AVRO);
+        structValues(c, "odds-update-internal/v2", internalGlueAvro());
         return c;
     }
 

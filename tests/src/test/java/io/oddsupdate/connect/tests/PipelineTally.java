@@ -79,6 +79,7 @@ final class PipelineTally implements AutoCloseable {
     private final Set<String> priced = ConcurrentHashMap.newKeySet();
     /** event index → DLQ reason. */
     private final Map<Long, String> deadLettered = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> edgeDeadLetters = new ConcurrentHashMap<>();
     private final List<String> unidentifiedDeadLetters = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> edgeUids = ConcurrentHashMap.newKeySet();
     /** event_id of every record on raw.events.* (core). */
@@ -197,6 +198,8 @@ final class PipelineTally implements AutoCloseable {
         String topic = r.topic();
         if (topic.equals(Pipeline.PUBLIC_DLQ)) {
             count("dlq.public");
+            String reason = String.valueOf(header(r, ERROR_MESSAGE));
+            edgeDeadLetters.computeIfAbsent(reason.length() > 160 ? reason.substring(0, 160) + "…" : reason, k -> new AtomicLong()).incrementAndGet();
             return;
         }
         String league = topic.substring(Pipeline.PUBLIC_PREFIX.length());
@@ -279,6 +282,13 @@ final class PipelineTally implements AutoCloseable {
     /** The DLQ reason of an event, or null. */
     String reason(VendorSimulator.Sent s) {
         return deadLettered.get(s.index());
+    }
+
+    /** Reasons of the edge's dead letters (internal odds updates not published), with counts. */
+    Map<String, Long> edgeDeadLetters() {
+        Map<String, Long> out = new TreeMap<>();
+        edgeDeadLetters.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     List<String> unidentifiedDeadLetters() {
