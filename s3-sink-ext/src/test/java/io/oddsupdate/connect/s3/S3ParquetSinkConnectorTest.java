@@ -35,6 +35,15 @@ class S3ParquetSinkConnectorTest {
     }
 
     @Test
+    void restValidationReportsCrossKeyErrorsOnTheirKey() {
+        var config = new S3ParquetSinkConnector().validate(Map.of("s3.bucket", "b", "path.template", "{league}/{topic}.parquet"));
+        var template = config.configValues().stream().filter(v -> v.name().equals("path.template")).findFirst().orElseThrow();
+        assertTrue(template.errorMessages().get(0).contains("must contain {partition}"), template.errorMessages().toString());
+        assertTrue(new S3ParquetSinkConnector().validate(Map.of("s3.bucket", "b")).configValues().stream()
+                .allMatch(v -> v.errorMessages().isEmpty()));
+    }
+
+    @Test
     void writesTheLatestBronzeSchemaByDefaultAndTheSeedsExactFieldsWithV1() {
         Schema latest = new SinkSettings(Map.of("s3.bucket", "b")).schema;
         assertTrue(latest.getField("decimal_odds") != null, "v2 by default");
