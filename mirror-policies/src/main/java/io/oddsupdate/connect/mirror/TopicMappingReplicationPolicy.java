@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -77,6 +78,8 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
             .define(TARGET_CLUSTER_ALIAS_CONFIG, ConfigDef.Type.STRING, "target", new ConfigDef.NonEmptyString(),
                     ConfigDef.Importance.LOW, TARGET_CLUSTER_ALIAS_DOC);
 
+    // MirrorSourceTask asks for the target of every record, for the same few topics: remember each rule outcome
+    private final Map<String, String> targets = new ConcurrentHashMap<>();
     private List<TopicMapping> mappings;
     private boolean identity;
     private String separator;
@@ -91,6 +94,7 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
     public void configure(Map<String, ?> props) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, props, false);
         mappings = parse(config.getList(TOPIC_MAPPINGS_CONFIG));
+        targets.clear();
         identity = UNMAPPED_IDENTITY.equals(config.getString(UNMAPPED_TOPICS_CONFIG));
         separator = config.getString(SEPARATOR_CONFIG);
         sourceAlias = config.getString(SOURCE_CLUSTER_ALIAS_CONFIG);
@@ -172,13 +176,18 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
 
     /** Target name by the first matching rule, or null when no rule maps {@code topic}. */
     private String mappedTarget(String topic) {
+        String target = targets.computeIfAbsent(topic, this::applyRules);
+        return target.isEmpty() ? null : target;
+    }
+
+    private String applyRules(String topic) {
         for (TopicMapping m : mappings) {
             String target = m.apply(topic);
             if (target != null) {
                 return target;
             }
         }
-        return null;
+        return ""; // no rule: a topic name is never empty
     }
 
     /** Source name of a mapped target name, or null when {@code topic} is not what the rules make of any name. */
