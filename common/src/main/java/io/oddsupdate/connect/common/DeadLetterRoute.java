@@ -1,5 +1,6 @@
 package io.oddsupdate.connect.common;
 
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.UUID;
 
@@ -45,6 +46,16 @@ public final class DeadLetterRoute {
             + " set it to the transform's alias in 'transforms', which Connect does not pass to the transform. Empty: the"
             + " class's simple name.";
 
+    public static final String MAX_VALUE_BYTES_CONFIG = "max.value.bytes";
+    private static final String MAX_VALUE_BYTES_DOC = "Largest bytes value (JSON or Glue-Avro, as MirrorMaker hands it"
+            + " over) the transform processes; a larger one is dead-lettered unread, as 'oversized', before it reaches the"
+            + " producer. Without this, a record over the target topic's max.message.bytes fails the producer with"
+            + " RecordTooLargeException and kills the task (or, with errors.tolerance=all, is dropped). Keep it below the"
+            + " target topics' max.message.bytes less room for key and headers, and give the dead-letter topic a"
+            + " max.message.bytes (and the connector producer.override.max.request.size) at least the source's, so the"
+            + " oversized record itself is kept. 0: no limit. Struct and Map values are not measured.";
+    public static final int DEFAULT_MAX_VALUE_BYTES = 1_000_000;
+
     public static final String HEADER_PREFIX = "__connect.errors.";
     public static final String ORIGINAL_TOPIC_HEADER = HEADER_PREFIX + "topic";
     public static final String ORIGINAL_PARTITION_HEADER = HEADER_PREFIX + "partition";
@@ -72,29 +83,55 @@ public final class DeadLetterRoute {
     private final String name;
     private final String className;
     private final HeaderFormat headerFormat;
+    private final int maxValueBytes;
 
     public DeadLetterRoute(String topic, String alias, Class<?> transformClass) {
-        this(topic, alias, transformClass, HeaderFormat.STRING);
+        this(topic, alias, transformClass, HeaderFormat.STRING, DEFAULT_MAX_VALUE_BYTES);
     }
 
-    public DeadLetterRoute(String topic, String alias, Class<?> transformClass, HeaderFormat headerFormat) {
+    public DeadLetterRoute(String topic, String alias, Class<?> transformClass, HeaderFormat headerFormat, int maxValueBytes) {
         this.topic = topic == null || topic.isBlank() ? null : topic.strip();
         this.name = alias == null || alias.isBlank() ? transformClass.getSimpleName() : alias.strip();
         this.className = transformClass.getName();
         this.headerFormat = headerFormat;
+        this.maxValueBytes = maxValueBytes;
     }
 
-    /** The route configured by {@link #DLQ_TOPIC_CONFIG}, {@link #TRANSFORM_ALIAS_CONFIG} and {@link HeaderFormat#CONFIG}. */
+    /**
+     * The route configured by {@link #DLQ_TOPIC_CONFIG}, {@link #TRANSFORM_ALIAS_CONFIG}, {@link HeaderFormat#CONFIG} and
+     * {@link #MAX_VALUE_BYTES_CONFIG}.
+     */
     public static DeadLetterRoute from(AbstractConfig config, Class<?> transformClass) {
         return new DeadLetterRoute(config.getString(DLQ_TOPIC_CONFIG), config.getString(TRANSFORM_ALIAS_CONFIG), transformClass,
-                HeaderFormat.from(config));
+                HeaderFormat.from(config), config.getInt(MAX_VALUE_BYTES_CONFIG));
     }
 
-    /** Adds the settings every transform of the bundle has: {@code dlq.topic}, {@code transform.alias}, {@code header.format}. */
+    /**
+     * Adds the settings every transform of the bundle has: {@code dlq.topic}, {@code transform.alias},
+     * {@code max.value.bytes}, {@code header.format}.
+     */
     public static ConfigDef define(ConfigDef def) {
         return HeaderFormat.define(def
                 .define(DLQ_TOPIC_CONFIG, ConfigDef.Type.STRING, "", ConfigDef.Importance.HIGH, DLQ_TOPIC_DOC)
-                .define(TRANSFORM_ALIAS_CONFIG, ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, TRANSFORM_ALIAS_DOC));
+                .define(TRANSFORM_ALIAS_CONFIG, ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, TRANSFORM_ALIAS_DOC)
+                .define(MAX_VALUE_BYTES_CONFIG, ConfigDef.Type.INT, DEFAULT_MAX_VALUE_BYTES, ConfigDef.Range.atLeast(0),
+                        ConfigDef.Importance.MEDIUM, MAX_VALUE_BYTES_DOC));
+    }
+
+    /**
+     * A failure for a bytes value larger than {@link #MAX_VALUE_BYTES_CONFIG}, or null: measured before anything parses
+     * it, so an oversized record costs nothing and never reaches the producer.
+     */
+    public PayloadException oversized(Object value) {
+        if (maxValueBytes <= 0) {
+            return null;
+        }
+        int size = value instanceof byte[] ? ((byte[]) value).length
+                : value instanceof ByteBuffer ? ((ByteBuffer) value).remaining() : -1;
+        return size > maxValueBytes
+                ? new PayloadException(null, "oversized: the value has " + size + " bytes, more than "
+                        + MAX_VALUE_BYTES_CONFIG + "=" + maxValueBytes)
+                : null;
     }
 
     /** Whether a transform of this worker dead-lettered the record, so later transforms must pass it through. */

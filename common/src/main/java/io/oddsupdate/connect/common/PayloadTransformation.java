@@ -1,11 +1,14 @@
 package io.oddsupdate.connect.common;
 
 import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.transforms.Transformation;
 
 /**
  * Base of the bundle's transforms: tombstones (null values) and records another transform of this worker dead-lettered
- * pass through untouched; any failure goes to the {@link DeadLetterRoute} (dead-letter topic, or a DataException).
+ * pass through untouched; a bytes value over {@code max.value.bytes} and any failure go to the {@link DeadLetterRoute}
+ * (dead-letter topic, or a DataException). A {@link RetriableException} (e.g. an unreachable schema registry) is not bad
+ * input: it propagates, and Connect retries the batch.
  * A subclass sets {@link #deadLetters} in {@code configure} and implements {@link #transform}.
  */
 public abstract class PayloadTransformation<R extends ConnectRecord<R>> implements Transformation<R> {
@@ -17,8 +20,14 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
         if (record.value() == null || DeadLetterRoute.isDeadLettered(record)) {
             return record;
         }
+        PayloadException oversized = deadLetters.oversized(record.value());
+        if (oversized != null) {
+            return deadLetters.fail(record, oversized);
+        }
         try {
             return transform(record, Payload.of(record));
+        } catch (RetriableException e) {
+            throw e;
         } catch (RuntimeException e) {
             // bad input (or a bug it triggers) must neither kill the task nor vanish
             return deadLetters.fail(record, e);

@@ -10,11 +10,10 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.transforms.Transformation;
 
 import io.oddsupdate.connect.common.DeadLetterRoute;
 import io.oddsupdate.connect.common.Payload;
+import io.oddsupdate.connect.common.PayloadTransformation;
 import io.oddsupdate.connect.common.glue.AvroValues;
 import io.oddsupdate.connect.common.glue.GlueAvro;
 import io.oddsupdate.connect.common.glue.GlueAvroFormat;
@@ -26,7 +25,7 @@ import io.oddsupdate.connect.common.glue.RepoSchemas;
  * or dead-letters it with the reason. Vendor hop: JSON in, Glue-Avro out. Edge hop: after {@code Sanitize}, the
  * internal update re-encoded with the public schema.
  */
-public class EnforceSchema<R extends ConnectRecord<R>> implements Transformation<R> {
+public class EnforceSchema<R extends ConnectRecord<R>> extends PayloadTransformation<R> {
 
     public static final String OVERVIEW_DOC = "Validates each record value against a registered Avro schema and writes it"
             + " in AWS Glue Schema Registry's wire format (header byte 3, compression byte, 16-byte schema version id, Avro"
@@ -55,7 +54,6 @@ public class EnforceSchema<R extends ConnectRecord<R>> implements Transformation
     private org.apache.avro.Schema schema;
     private String schemaName;
     private GlueAvro codec;
-    private DeadLetterRoute deadLetters;
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -73,28 +71,19 @@ public class EnforceSchema<R extends ConnectRecord<R>> implements Transformation
     }
 
     @Override
-    public R apply(R record) {
-        if (record.value() == null || DeadLetterRoute.isDeadLettered(record)) {
-            return record;
+    protected R transform(R record, Payload payload) {
+        GenericRecord fitted;
+        if (!payload.isBytes()) {
+            fitted = AvroValues.toRecord(payload.decoded(), schema);
+        } else if (GlueAvroFormat.NAME.equals(payload.format().name())) {
+            fitted = AvroValues.toRecord(codec.decode(payload.bytes()), schema);
+        } else {
+            fitted = AvroValues.fromJson(payload.bytes(), schema, payload::decoded); // one streaming pass
         }
-        try {
-            Payload payload = Payload.of(record);
-            GenericRecord fitted;
-            if (!payload.isBytes()) {
-                fitted = AvroValues.toRecord(payload.decoded(), schema);
-            } else if (GlueAvroFormat.NAME.equals(payload.format().name())) {
-                fitted = AvroValues.toRecord(codec.decode(payload.bytes()), schema);
-            } else {
-                fitted = AvroValues.fromJson(payload.bytes(), schema, payload::decoded); // one streaming pass
-            }
-            byte[] bytes = codec.encode(schemaName.replace(TOPIC_PLACEHOLDER, record.topic()), fitted);
-            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
-                    Schema.BYTES_SCHEMA, bytes, record.timestamp());
-        } catch (RetriableException e) {
-            throw e; // the registry is unreachable: Connect retries the batch, nothing is dead-lettered or lost
-        } catch (RuntimeException e) {
-            return deadLetters.fail(record, e);
-        }
+        // an unreachable registry throws RetriableException: Connect retries the batch, nothing is dead-lettered or lost
+        byte[] bytes = codec.encode(schemaName.replace(TOPIC_PLACEHOLDER, record.topic()), fitted);
+        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                Schema.BYTES_SCHEMA, bytes, record.timestamp());
     }
 
     @Override

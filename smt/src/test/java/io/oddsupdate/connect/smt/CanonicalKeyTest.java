@@ -135,8 +135,24 @@ class CanonicalKeyTest {
     }
 
     @Test
-    void aOneMegabyteValueIsKeyed() {
-        assertEquals("g1", string(transform().apply(mirrored(utf8(Records.oneMegabyte()))).key()));
+    void aOneMegabyteValueIsKeyedWhenTheLimitAllowsIt() {
+        assertEquals("g1", string(transform("max.value.bytes", "2000000").apply(mirrored(utf8(Records.oneMegabyte()))).key()));
+    }
+
+    @Test
+    void aValueOverTheLimitIsDeadLetteredUnreadAsOversized() {
+        // 1 MiB of JSON is over the default max.value.bytes (1,000,000), as it is over a default topic's max.message.bytes
+        SourceRecord big = mirrored(utf8(Records.oneMegabyte()));
+        assertDeadLettered(big, transform("dlq.topic", "raw.events.dlq").apply(big), "raw.events.dlq", "CanonicalKey",
+                "oversized: the value has " + utf8(Records.oneMegabyte()).length + " bytes, more than max.value.bytes=1000000");
+        SourceRecord small = mirrored(ByteBuffer.wrap(utf8(Records.VENDOR_EVENT)));
+        assertDeadLettered(small, transform("dlq.topic", "dlq", "max.value.bytes", "10").apply(small), "dlq", "CanonicalKey",
+                "oversized");
+        assertEquals("g1", string(transform("max.value.bytes", "0").apply(mirrored(utf8(Records.oneMegabyte()))).key()),
+                "0 means no limit");
+        DataException e = assertThrows(DataException.class, () -> transform("max.value.bytes", "10").apply(
+                mirrored(utf8(Records.VENDOR_EVENT))));
+        assertTrue(e.getMessage().contains("oversized") && e.getMessage().contains("vendor.raw.events.nba-3@1234"), e.getMessage());
     }
 
     @Test

@@ -129,7 +129,7 @@ class InjectHeadersTest {
     void unicodeDeepAndLargeValues() {
         assertEquals("ñ⚽", header(transform().apply(mirrored(utf8("{\"game_id\":\"ñ⚽\"}"))), "game_id"));
         assertEquals("g1", header(transform().apply(mirrored(utf8(Records.deeplyNested(500)))), "game_id"));
-        SourceRecord big = transform().apply(mirrored(utf8(Records.oneMegabyte())));
+        SourceRecord big = transform("max.value.bytes", "2000000").apply(mirrored(utf8(Records.oneMegabyte())));
         assertEquals("g1", header(big, "game_id"));
         assertEquals("e1", header(big, "event_id"));
         SourceRecord tooDeep = mirrored(utf8(Records.deeplyNested(5000)));
