@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * can reconcile it.
  *
  * <p>Each game's events go to one vendor partition (by game), in {@code seq} order, with a strictly increasing
- * {@code event_ts} (wall clock when sent, bumped by a millisecond on a tie): {@code event_ts} is unique per event, so an
+ * {@code event_ts} (wall clock when sent, bumped by a millisecond on a tie): {@code event_ts} is unique per game, so an
  * odds update at the edge, which carries its input's {@code event_ts} and {@code game_id}, names the vendor event it came
  * from, and {@code now - event_ts} at the edge is the vendor→edge latency.
  */
@@ -73,7 +73,6 @@ final class VendorSimulator {
     private final List<GameSim> games = new ArrayList<>();
     private final Random random;
     private final double malformedRatio;
-    private final AtomicLong lastTs = new AtomicLong();
     private final AtomicLong sentCount = new AtomicLong();
     private final Map<String, Sent> byEventId = new ConcurrentHashMap<>();
     private final Map<Integer, Sent> byValueHash = new ConcurrentHashMap<>();
@@ -110,7 +109,7 @@ final class VendorSimulator {
             Kind kind = malformedKinds.get(malformedTurn++ % malformedKinds.size());
             sendMalformed(kind, game);
         } else {
-            Map<String, Object> event = game.next(stamp());
+            Map<String, Object> event = game.next(game.stamp());
             send(Kind.VALID, game, event, json(event));
         }
         return true;
@@ -123,7 +122,7 @@ final class VendorSimulator {
 
     /** Sends a malformed event of the given kind, as if from {@code game}'s feed. */
     private void sendMalformed(Kind kind, GameSim game) {
-        Map<String, Object> e = game.peek(stamp());
+        Map<String, Object> e = game.peek(game.stamp());
         switch (kind) {
             case BAD_JSON -> {
                 byte[] whole = json(e);
@@ -161,11 +160,6 @@ final class VendorSimulator {
         byValueHash.put(s.valueHash(), s);
         perLeague.computeIfAbsent(s.league(), l -> new AtomicLong()).incrementAndGet();
         producer.send(new ProducerRecord<>(TOPIC_PREFIX + game.seed.league(), game.partition, null, value));
-    }
-
-    /** A strictly increasing wall-clock millisecond: unique per event. */
-    private long stamp() {
-        return lastTs.updateAndGet(last -> Math.max(System.currentTimeMillis(), last + 1));
     }
 
     void flush() {
@@ -223,6 +217,14 @@ final class VendorSimulator {
         int away;
         boolean started;
         boolean over;
+        long lastTs;
+        double clockExact;
+
+        /** A strictly increasing wall-clock millisecond: unique per event of this game (up to 1,000 events/s a game). */
+        long stamp() {
+            lastTs = Math.max(System.currentTimeMillis(), lastTs + 1);
+            return lastTs;
+        }
 
         GameSim(SeedData.Game seed, int partition, int eventsPerGame, Random random) {
             this.seed = seed;
@@ -244,6 +246,7 @@ final class VendorSimulator {
             this.scoreChance = Math.min(0.6, scores / this.eventsPerGame);
             this.period = 1;
             this.clock = periodLength;
+            this.clockExact = periodLength;
         }
 
         /** The next event, applied to this game's state. */
@@ -354,15 +357,17 @@ final class VendorSimulator {
                 }
                 return;
             }
-            clock -= (int) Math.max(1, Math.round(clockStep * (0.5 + random.nextDouble())));
-            if (clock <= 0) {
+            // fractional seconds accumulate, so long games (many events) advance the clock slowly
+            clockExact -= clockStep * (0.5 + random.nextDouble());
+            if (clockExact <= 0) {
                 if (period < periods) {
                     period++;
-                    clock = periodLength;
+                    clockExact = periodLength;
                 } else {
-                    clock = 0;
+                    clockExact = 0;
                 }
             }
+            clock = (int) Math.ceil(clockExact);
         }
 
         private boolean regulationOver() {
