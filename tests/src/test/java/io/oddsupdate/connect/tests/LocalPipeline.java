@@ -66,8 +66,8 @@ public final class LocalPipeline {
     private static int run(Pipeline pipeline, SeedData seed, long durationS, boolean keepRunning, double rate, int eventsPerGame,
                            double malformed, boolean oversized, long drainS) throws InterruptedException {
         List<VendorSimulator.Kind> kinds = new java.util.ArrayList<>(VendorSimulator.Kind.handled());
-        if (oversized) {
-            kinds.add(VendorSimulator.Kind.OVERSIZED);
+        if (!oversized) {
+            kinds.remove(VendorSimulator.Kind.OVERSIZED); // 1.2 MB each: only with --oversized
         }
         VendorSimulator sim = new VendorSimulator(pipeline.vendorProducer(), seed, eventsPerGame, malformed, kinds, 42L);
         try (PipelineTally tally = new PipelineTally(pipeline, sim)) {

@@ -401,6 +401,8 @@ final class Pipeline implements AutoCloseable {
 
     private Map<String, String> vendorToCore() {
         Map<String, String> c = mirror(Stage.VENDOR_TO_CORE.connector, "vendor", vendor, "core", core(), "vendor\\.raw\\.events\\..*");
+        // an oversized vendor record is dead-lettered whole: the producer must be able to send it to raw.events.dlq
+        c.put("producer.override.max.request.size", Integer.toString(VENDOR_MAX_BYTES));
         List<String> transforms = new ArrayList<>(List.of("key", "headers"));
         c.put("transforms.key.type", CANONICAL_KEY);
         c.put("transforms.key.transform.alias", "key");

@@ -94,6 +94,7 @@ class PipelineIT {
                     case MISSING_GAME_ID -> enforce ? "^enforce: field 'game_id'.*" : "^key: no game id.*";
                     case WRONG_TYPE -> enforce ? "^enforce: field 'seq'.*"
                             : "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: seq: .*";
+                    case OVERSIZED -> "^(enforce|key): .*(oversized|max\\.value\\.bytes).*";
                     case UNKNOWN_GAME -> "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: unknown game.*";
                     default -> throw new AssertionError(s.kind());
                 }, Pattern.DOTALL);

@@ -46,14 +46,14 @@ final class VendorSimulator {
         /** A game the reference data does not know: dead-lettered by the odds sink. */
         UNKNOWN_GAME(true),
         /**
-         * 1.2 MB, above the core cluster's 1 MB record limit (the vendor's topic accepts it). Not dead-lettered today:
-         * no stage of the bundle checks sizes, so MirrorMaker's producer fails and kills the vendor hop's task.
+         * 1.2 MB, above the core cluster's 1 MB record limit (the vendor's topic accepts it): dead-lettered unread at the
+         * vendor hop (the transforms' max.value.bytes), before MirrorMaker's producer would fail on it.
          */
         OVERSIZED(true);
 
-        /** The malformed kinds the pipeline handles today (all but {@link #OVERSIZED}). */
+        /** Every malformed kind. */
         static List<Kind> handled() {
-            return List.of(BAD_JSON, MISSING_GAME_ID, WRONG_TYPE, UNKNOWN_GAME);
+            return List.of(BAD_JSON, MISSING_GAME_ID, WRONG_TYPE, UNKNOWN_GAME, OVERSIZED);
         }
 
         final boolean malformed;
