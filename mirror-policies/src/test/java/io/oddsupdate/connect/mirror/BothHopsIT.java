@@ -76,7 +76,7 @@ class BothHopsIT {
             }
 
             Map<String, String> vendorHop = MirrorConnectors.source("vendor", vendor, "core", core.kafka(), "vendor\\.raw\\.events\\..*");
-            MirrorConnectors.withVendorTransforms(vendorHop, "raw.events.dlq");
+            ConnectClusters.withVendorTransforms(vendorHop, "raw.events.dlq");
             core.configureConnector("vendor-to-core", vendorHop);
 
             Map<String, String> edgeHop = MirrorConnectors.source("core", core.kafka(), "edge", edge, "odds\\.updates\\.internal\\..*");

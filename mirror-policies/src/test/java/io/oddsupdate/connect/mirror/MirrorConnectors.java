@@ -47,26 +47,6 @@ public final class MirrorConnectors {
         return c;
     }
 
-    /**
-     * The vendor hop's transforms from the smt plugin (CanonicalKey, InjectHeaders) with their dead-letter route
-     * {@code dlq}, added to a MirrorSourceConnector config; {@code errors.tolerance=none}, so a record that is neither
-     * passed nor dead-lettered stops the task.
-     */
-    public static Map<String, String> withVendorTransforms(Map<String, String> c, String dlq) {
-        c.put("errors.tolerance", "none");
-        c.put("transforms", "key,headers");
-        c.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");
-        c.put("transforms.key.transform.alias", "key");
-        c.put("transforms.key.dlq.topic", dlq);
-        c.put("transforms.key.header.format", "bytes");
-        c.put("transforms.headers.type", "io.oddsupdate.connect.smt.InjectHeaders");
-        c.put("transforms.headers.transform.alias", "headers");
-        c.put("transforms.headers.required.headers", "league,game_id,event_id");
-        c.put("transforms.headers.dlq.topic", dlq);
-        c.put("transforms.headers.header.format", "bytes");
-        return c;
-    }
-
     /** Whether {@code module} has been packaged (e.g. smt, which a build of this module alone does not package). */
     public static boolean hasPluginZip(String module) {
         try {

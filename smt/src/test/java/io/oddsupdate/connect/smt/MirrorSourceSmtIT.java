@@ -112,17 +112,7 @@ class MirrorSourceSmtIT {
         int in = EVENTS + bad.size() + tombstones;
 
         Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), "vendor\\.raw\\.events\\..*");
-        mm2.put("errors.tolerance", "none"); // any failure not dead-lettered would stop the task and fail this test
-        mm2.put("transforms", "key,headers");
-        mm2.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");
-        mm2.put("transforms.key.transform.alias", "key");
-        mm2.put("transforms.key.dlq.topic", DLQ);
-        mm2.put("transforms.key.header.format", "bytes");
-        mm2.put("transforms.headers.type", "io.oddsupdate.connect.smt.InjectHeaders");
-        mm2.put("transforms.headers.transform.alias", "headers");
-        mm2.put("transforms.headers.required.headers", "league,game_id,event_id");
-        mm2.put("transforms.headers.dlq.topic", DLQ);
-        mm2.put("transforms.headers.header.format", "bytes");
+        ConnectClusters.withVendorTransforms(mm2, DLQ); // errors.tolerance=none: a failure not dead-lettered fails this test
         core.configureConnector("vendor-to-core", mm2);
 
         int expectedOut = EVENTS + tombstones;

@@ -84,4 +84,25 @@ public final class ConnectClusters {
     public static EmbeddedKafkaCluster kafka(int brokers) {
         return new EmbeddedKafkaCluster(brokers, brokerProps());
     }
+
+    /**
+     * Adds the vendor hop's transforms from the smt plugin (CanonicalKey, InjectHeaders, by class name) with their
+     * dead-letter route {@code dlq} to a MirrorSourceConnector config, headers written as bytes for MirrorMaker's
+     * ByteArrayConverter; {@code errors.tolerance=none}, so a record that is neither passed nor dead-lettered stops the
+     * task and fails the test.
+     */
+    public static Map<String, String> withVendorTransforms(Map<String, String> mm2, String dlq) {
+        mm2.put("errors.tolerance", "none");
+        mm2.put("transforms", "key,headers");
+        mm2.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");
+        mm2.put("transforms.key.transform.alias", "key");
+        mm2.put("transforms.key.dlq.topic", dlq);
+        mm2.put("transforms.key.header.format", "bytes");
+        mm2.put("transforms.headers.type", "io.oddsupdate.connect.smt.InjectHeaders");
+        mm2.put("transforms.headers.transform.alias", "headers");
+        mm2.put("transforms.headers.required.headers", "league,game_id,event_id");
+        mm2.put("transforms.headers.dlq.topic", dlq);
+        mm2.put("transforms.headers.header.format", "bytes");
+        return mm2;
+    }
 }

@@ -119,7 +119,7 @@ class MirrorThroughputBench {
             mm2.put("replication.policy.class", "io.oddsupdate.connect.mirror.TopicMappingReplicationPolicy");
         }
         if (variant.equals("mapping+smt")) {
-            MirrorConnectors.withVendorTransforms(mm2, DLQ);
+            ConnectClusters.withVendorTransforms(mm2, DLQ);
         }
         String name = "bench-" + source.replace('.', '-');
         try (Admin admin = core.kafka().createAdminClient()) {
