@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole odds pipeline locally on embedded defaults (no AWS, no setup): three Kafka clusters, a Connect worker
-# with the packaged plugin ZIPs, PostgreSQL, Redis, and a vendor simulator; prints progress, then a reconciled summary.
+# with the bundle ZIP and every connector of connector-configs/ (local overlay), PostgreSQL, Redis, an S3 store and a
+# vendor simulator; prints progress, then a reconciled summary.
 # Options: --duration=SECONDS (60) --rate=EVENTS_PER_S (40) --events-per-game=N (1500) --malformed=RATIO (0.02) --oversized
 #          --drain=SECONDS (60) --keep-running (until Ctrl-C). Logs: tests/target/local-pipeline.log
-# ODDSUPDATE_PLUGINS=/path/x-plugin.zip,... replaces the packaged ZIPs of the same name (try a plugin before it lands).
+# ODDSUPDATE_PLUGINS=/path/odds-update-bundle-X.zip,... replaces the ZIP of the same name (try a build before it lands).
 set -euo pipefail
 cd "$(dirname "$0")"
 echo "building the plugin ZIPs and the runner (mvn package)..."

@@ -28,8 +28,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * </pre>
  * An effective config is the base, patched by the environment's overlays in order, with every {@code {{var}}} replaced
  * by the environment's value. Config provider references ({@code ${provider:path:key}}) are left for the worker.
+ *
+ * <p>Public for the one other reader, the local pipeline and end-to-end tests ({@code tests/}): they render the
+ * {@code local} environment with the addresses of the servers they started in place of its vars
+ * ({@link #effective(String, String, Map)}), so what they run is what users apply.
  */
-final class ConnectorConfigs {
+public final class ConnectorConfigs {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern VAR = Pattern.compile("\\{\\{([A-Za-z0-9_.-]+)}}");
@@ -37,7 +41,7 @@ final class ConnectorConfigs {
     final Path root;
     final JsonNode connectors;
 
-    ConnectorConfigs(Path root) {
+    public ConnectorConfigs(Path root) {
         this.root = root;
         this.connectors = read(root.resolve("connectors.json"));
         TreeSet<String> bases = new TreeSet<>(names(root.resolve("base")));
@@ -49,7 +53,8 @@ final class ConnectorConfigs {
         }
     }
 
-    List<String> connectorNames() {
+    /** Every connector of {@code base/}, by name. */
+    public List<String> connectorNames() {
         return new ArrayList<>(new TreeSet<>(names(root.resolve("base"))));
     }
 
@@ -75,7 +80,16 @@ final class ConnectorConfigs {
 
     /** The effective Connect REST config of {@code connector} in {@code env}, keys in base-then-overlay order. */
     Map<String, String> effective(String connector, String env) {
+        return effective(connector, env, Map.of());
+    }
+
+    /**
+     * The same with some of the environment's vars replaced ({@code varOverrides}: var name → value), e.g. the
+     * addresses of servers started on free ports. Overriding a var the environment does not define is an error.
+     */
+    public Map<String, String> effective(String connector, String env, Map<String, String> varOverrides) {
         JsonNode e = environment(env);
+        JsonNode vars = vars(e, env, varOverrides);
         ObjectNode config = (ObjectNode) read(root.resolve("base").resolve(connector + ".json"));
         for (JsonNode overlay : e.path("overlays")) {
             Path patch = root.resolve("overlays").resolve(overlay.asText()).resolve(connector + ".json");
@@ -94,9 +108,34 @@ final class ConnectorConfigs {
             if (!f.getValue().isTextual()) {
                 throw new IllegalArgumentException(connector + ": " + f.getKey() + " must be a JSON string (Connect configs are strings)");
             }
-            out.put(f.getKey(), render(f.getValue().asText(), e.path("vars"), connector + " (" + env + ") " + f.getKey()));
+            out.put(f.getKey(), render(f.getValue().asText(), vars, connector + " (" + env + ") " + f.getKey()));
         }
         return out;
+    }
+
+    /** The worker settings the environment's configs rely on (its "worker" section, vars rendered as above). */
+    public Map<String, String> worker(String env, Map<String, String> varOverrides) {
+        JsonNode e = environment(env);
+        JsonNode vars = vars(e, env, varOverrides);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = e.path("worker").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            out.put(f.getKey(), render(f.getValue().asText(), vars, env + " worker " + f.getKey()));
+        }
+        return out;
+    }
+
+    private static JsonNode vars(JsonNode environment, String env, Map<String, String> overrides) {
+        ObjectNode vars = environment.path("vars").isObject() ? (ObjectNode) environment.get("vars").deepCopy() : JSON.createObjectNode();
+        overrides.forEach((name, value) -> {
+            if (!vars.has(name)) {
+                TreeSet<String> known = new TreeSet<>();
+                vars.fieldNames().forEachRemaining(known::add);
+                throw new IllegalArgumentException("environment " + env + " has no var " + name + " to override; its vars: " + known);
+            }
+            vars.put(name, value);
+        });
+        return vars;
     }
 
     /** Replaces every {@code {{var}}} in {@code text} with the environment's value; an unknown var is an error. */

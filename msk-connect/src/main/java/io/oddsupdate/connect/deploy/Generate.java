@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,7 @@ public final class Generate {
             effective.put(name, c);
             write(dir.resolve("connectors").resolve(name + ".json"), c);
         }
-        String workerProps = properties(e.path("worker"), e.path("vars"), env);
+        String workerProps = properties(configs.worker(env, Map.of()));
         writeText(dir.resolve("worker.properties"), "# Worker settings the " + env + " connector configs rely on (generated from connector-configs/environments/" + env + ".json)\n" + workerProps);
 
         JsonNode msk = e.path("msk");
@@ -204,12 +203,9 @@ public final class Generate {
         return doc;
     }
 
-    private static String properties(JsonNode worker, JsonNode vars, String env) {
+    private static String properties(Map<String, String> worker) {
         StringBuilder sb = new StringBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = worker.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            sb.append(f.getKey()).append('=').append(ConnectorConfigs.render(f.getValue().asText(), vars, env + " worker " + f.getKey())).append('\n');
-        }
+        worker.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         return sb.toString();
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,18 @@ class GenerateTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConnectorConfigs.render("{{nope}}", vars, "odds-sink (prod) redis.url"));
         assertTrue(e.getMessage().contains("odds-sink (prod) redis.url") && e.getMessage().contains("{{nope}}"), e.getMessage());
+    }
+
+    @Test
+    void varOverridesReplaceTheEnvironmentsValuesAndMustNameOne() {
+        ConnectorConfigs configs = new ConnectorConfigs(CONFIGS);
+        Map<String, String> sink = configs.effective("odds-sink", "local", Map.of("redis.url", "redis://127.0.0.1:1234"));
+        assertEquals("redis://127.0.0.1:1234", sink.get("redis.url"));
+        assertEquals(configs.effective("odds-sink", "local").get("postgres.url"), sink.get("postgres.url"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> configs.effective("odds-sink", "local", Map.of("redis.uri", "x")));
+        assertTrue(e.getMessage().contains("redis.uri") && e.getMessage().contains("redis.url"), e.getMessage());
+        assertEquals("file", configs.worker("local", Map.of()).get("config.providers"));
     }
 
     @Test

@@ -12,9 +12,10 @@ import java.util.stream.Collectors;
  * summary reconciling every vendor event ({@link PipelineTally}); then stops everything and deletes its data.
  *
  * <pre>
- * ./run-local.sh [--duration=60] [--rate=40] [--events-per-game=1500] [--malformed=0.02] [--oversized] [--keep-running]
+ * ./run-local.sh [--duration=60] [--rate=40] [--events-per-game=1500] [--malformed=0.02] [--oversized] [--drain=60] [--keep-running] [--help]
  * </pre>
- * {@code --oversized} adds 1.2 MB events to the malformed mix: today they stop the vendor hop (no stage dead-letters them).
+ * {@code --oversized} adds 1.2 MB events to the malformed mix (the vendor hop dead-letters them: over max.value.bytes).
+ * The connectors are {@code connector-configs/}'s, local environment, rendered for this run's servers ({@link Pipeline}).
  * Exit status 0 when every vendor event reconciled (in = priced + final + dead-lettered) and no check failed.
  */
 public final class LocalPipeline {
@@ -43,11 +44,10 @@ public final class LocalPipeline {
                     pipeline.plugins().stream().map(p -> p.getFileName().toString()).toList());
             say("vendor %s | core %s | edge %s | Connect %s", pipeline.vendor().bootstrapServers(), pipeline.core().bootstrapServers(),
                     pipeline.edge().bootstrapServers(), pipeline.connect().endpointForResource(""));
-            pipeline.stages().forEach((stage, state) -> say("  stage %-14s %s — %s", stage.connector, state, stage.description));
-            say("records: %s", !pipeline.glueAvro() ? "JSON" : "Glue-Avro on raw.events.*, "
-                    + (pipeline.internalGlueAvro() ? "odds.updates.internal.* " : "") + "and odds.updates.public.* (EnforceSchema on "
-                    + "both hops, GlueAvroConverter; local registry = the repo's schemas/)"
-                    + (pipeline.internalGlueAvro() ? "" : ", JSON on odds.updates.internal.*"));
+            say("connectors: %s (base/ + overlays/local, environment '%s', this run's addresses and secrets file)",
+                    Pipeline.CONNECTOR_CONFIGS, Pipeline.ENV);
+            pipeline.stages().forEach((stage, state) -> say("  %-24s %s — %s", stage.connector, state, stage.description));
+            say("records: Glue-Avro on raw.events.*, odds.updates.internal.* and odds.updates.public.* (local registry: the repo's schemas/)");
             status = run(pipeline, seed, durationS, keepRunning, rate, eventsPerGame, malformed,
                     opts.containsKey("oversized"), drainS);
         } finally {
@@ -138,7 +138,7 @@ public final class LocalPipeline {
         long[] lat = tally.latencyPercentiles(false);
         say("");
         say("==== summary after %d s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
-        pipeline.stages().forEach((stage, state) -> say("stage %-14s %s", stage.connector, state));
+        pipeline.stages().forEach((stage, state) -> say("stage %-24s %s", stage.connector, state));
         say("vendor events in:        %d (%s)", in, perLeague(pipeline, l -> sim.sentPerLeague().containsKey(l) ? sim.sentPerLeague().get(l).get() : 0));
         say("  priced (odds at edge): %d", priced);
         say("  applied, nothing to price (GAME_END or settled markets): %d", fin);
@@ -184,15 +184,25 @@ public final class LocalPipeline {
         return r.length() <= 110 ? r : r.substring(0, 110) + "…";
     }
 
+    private static final List<String> OPTIONS = List.of("duration", "rate", "events-per-game", "malformed", "oversized", "drain",
+            "keep-running", "help");
+    private static final String USAGE = "usage: ./run-local.sh [--duration=S (60)] [--rate=EVENTS_PER_S (40)] [--events-per-game=N (1500)]"
+            + " [--malformed=RATIO (0.02)] [--oversized] [--drain=S (60)] [--keep-running]\n"
+            + "connectors: connector-configs/ base + overlays/local, rendered for this run's servers (README, \"Running the pipeline locally\")";
+
     private static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new java.util.HashMap<>();
         for (String a : args) {
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unknown argument " + a + " (options: --duration=S --rate=N --events-per-game=N "
-                        + "--malformed=RATIO --oversized --drain=S --keep-running)");
-            }
             int eq = a.indexOf('=');
-            opts.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "" : a.substring(eq + 1));
+            String name = !a.startsWith("--") ? null : eq < 0 ? a.substring(2) : a.substring(2, eq);
+            if (name == null || !OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("unknown argument " + a + "\n" + USAGE);
+            }
+            opts.put(name, eq < 0 ? "" : a.substring(eq + 1));
+        }
+        if (opts.containsKey("help")) {
+            say(USAGE);
+            System.exit(0);
         }
         return opts;
     }

@@ -86,15 +86,13 @@ class PipelineIT {
             }
             for (VendorSimulator.Sent s : r.get(PipelineTally.Outcome.DEAD_LETTERED)) {
                 assertTrue(s.kind().malformed, "a valid event was dead-lettered: " + s + " " + tally.reason(s));
-                // the first stage that checks a thing refuses it: EnforceSchema on the vendor hop when records become
-                // Glue-Avro there, else CanonicalKey (JSON, game id) and the odds sink (types, reference data)
-                boolean enforce = pipeline.glueAvro();
+                // the first stage that checks a thing refuses it: EnforceSchema (raw-event/v1) on the vendor hop, where
+                // records become Glue-Avro, else the odds sink (reference data)
                 Pattern expected = Pattern.compile(switch (s.kind()) {
-                    case BAD_JSON -> enforce ? "^enforce: malformed JSON.*" : "^key: malformed JSON.*";
-                    case MISSING_GAME_ID -> enforce ? "^enforce: field 'game_id'.*" : "^key: no game id.*";
-                    case WRONG_TYPE -> enforce ? "^enforce: field 'seq'.*"
-                            : "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: seq: .*";
-                    case OVERSIZED -> "^(enforce|key): .*(oversized|max\\.value\\.bytes).*";
+                    case BAD_JSON -> "^enforce: malformed JSON.*";
+                    case MISSING_GAME_ID -> "^enforce: field 'game_id'.*";
+                    case WRONG_TYPE -> "^enforce: field 'seq'.*";
+                    case OVERSIZED -> "^enforce: .*(oversized|max\\.value\\.bytes).*";
                     case UNKNOWN_GAME -> "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: unknown game.*";
                     default -> throw new AssertionError(s.kind());
                 }, Pattern.DOTALL);
