@@ -1,0 +1,480 @@
+package io.oddsupdate.connect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.SecureKafka;
+import io.oddsupdate.connect.testkit.TempDirs;
+import io.oddsupdate.connect.testkit.TlsMaterial;
+
+/**
+ * Who may do what, as the seed describes it. The vendor's cluster requires SASL/SCRAM-SHA-512 over TLS, or mutual TLS,
+ * and authorizes by per-topic ACLs; our replicator may read only the leagues the vendor granted. The edge lets partners
+ * read only {@code odds.updates.public.*}. The vendor hop is the shipped {@code vendor-to-core} config (base + the
+ * {@code prod} or {@code prod-mtls} overlays) on the bundle ZIP, its vendor credentials and key material reaching the
+ * connector only through a config provider ({@code ${file:...}}, files written at test time), as on MSK Connect.
+ */
+class SecurityIT {
+
+    static final String REPLICATOR = "replicator";
+    static final String PARTNER = "partner";
+    static final String DLQ = "raw.events.dlq";
+    static final String UNLICENSED = VendorSimulator.TOPIC_PREFIX + "cricket";
+    static final String OTHER_VENDOR_TOPIC = "vendor.settlement.events";
+    static final String PUBLIC_PREFIX = "odds.updates.public.";
+    static final String PUBLIC_DLQ = "odds.updates.public.dlq";
+
+    static TlsMaterial tls;
+    static SecureKafka edge;
+    static EmbeddedConnectCluster connect;
+    static Path secrets;
+    static SeedData seed;
+    static String replicatorPassword;
+
+    @BeforeAll
+    static void start() throws Exception {
+        seed = SeedData.load();
+        tls = TlsMaterial.create();
+        edge = SecureKafka.start(tls, new Properties());
+        secrets = Files.createTempDirectory("security-it-secrets-");
+        TempDirs.deleteOnExit(secrets);
+
+        Path pluginPath = PluginPath.fromZips(Pipeline.pluginZips());
+        Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
+        worker.put("config.providers", "file");
+        worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+        worker.put("connector.client.config.override.policy", "All");
+        connect = ConnectClusters.builder("core", pluginPath).workerProps(worker).build();
+        connect.start();
+
+        replicatorPassword = UUID.randomUUID().toString();
+        connect.kafka().createTopic(DLQ, 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {connect == null ? null : connect::stop, edge, tls}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e);
+            }
+        }
+        TempDirs.deleteRecursively(secrets);
+    }
+
+    @Test
+    void aWrongPasswordFailsClearlyAndOnceFixedEveryGrantedEventArrivesOnce() throws Exception {
+        try (SecureKafka vendor = startVendor()) {
+            wrongPasswordThenFixed(vendor);
+        } finally {
+            deleteConnector("vendor-to-core");
+        }
+    }
+
+    private void wrongPasswordThenFixed(SecureKafka vendor) throws Exception {
+        writeSecrets("odds-update/vendor-kafka", Map.of(
+                "sasl.jaas.config", SecureKafka.jaas(REPLICATOR, "not-" + replicatorPassword),
+                "ca.pem", tls.caPem()));
+        Map<String, String> config = vendorToCore(List.of("prod"), vendor.scramBootstrapServers(), "raw.events.");
+        VendorSimulator sim = simulator(vendor, 1L);
+        playHalf(sim);
+
+        String name = "vendor-to-core";
+        connect.configureConnector(name, config);
+        String trace = awaitFailed(name);
+        assertTrue(trace.contains("SaslAuthenticationException") || trace.contains("Authentication failed"),
+                "the failure names the SASL authentication failure: " + trace);
+        assertTrue(trace.contains(vendor.scramBootstrapServers()), "the failure names the source cluster: " + trace);
+        assertFalse(trace.contains(replicatorPassword), "the failure must not leak the password");
+
+        // events keep coming while the connector is down; then the operator fixes the secret and restarts the connector
+        while (sim.sendNext()) {
+            // the rest of every game
+        }
+        sim.flush();
+        writeSecrets("odds-update/vendor-kafka", Map.of(
+                "sasl.jaas.config", SecureKafka.jaas(REPLICATOR, replicatorPassword),
+                "ca.pem", tls.caPem()));
+        connect.restartConnectorAndTasks(name, false, true, false);
+
+        Arrivals seen = awaitAtCore(sim, Pattern.compile("raw\\.events\\..*"));
+        assertReconciled(sim, seen);
+        assertRunning(name);
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            Set<String> coreTopics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            assertFalse(coreTopics.stream().anyMatch(t -> t.contains("cricket") || t.contains("settlement")),
+                    "topics the vendor did not grant must not be replicated: " + coreTopics);
+        }
+        // and the replicator really is refused the topics outside its ACL
+        Map<String, Object> asReplicator = new HashMap<>(vendor.scramClient(REPLICATOR, replicatorPassword));
+        asReplicator.put("bootstrap.servers", vendor.scramBootstrapServers());
+        assertNotAuthorized(asReplicator, OTHER_VENDOR_TOPIC);
+        assertNotAuthorized(asReplicator, UNLICENSED);
+    }
+
+    @Test
+    void mutualTlsReplicatesAndAClientWithoutAValidCertificateIsRefused() throws Exception {
+        try (SecureKafka vendor = startVendor()) {
+            mutualTls(vendor);
+        } finally {
+            deleteConnector("vendor-to-core-mtls");
+        }
+    }
+
+    private void mutualTls(SecureKafka vendor) throws Exception {
+        TlsMaterial.Identity replicator = tls.issue(REPLICATOR);
+        writeSecrets("odds-update/vendor-mtls", Map.of(
+                "certificate.chain.pem", replicator.certificateChainPem(),
+                "private.key.pem", replicator.encryptedKeyPem(),
+                "private.key.password", replicator.password(),
+                "ca.pem", tls.caPem()));
+        // its own target topics, so this connector's copy never mixes with the SCRAM test's
+        Map<String, String> config = vendorToCore(List.of("prod", "vendor-mtls"), vendor.mtlsBootstrapServers(), "mtls.raw.events.");
+        String name = "vendor-to-core-mtls";
+        connect.kafka().createTopic("mtls.raw.events.dlq", 1);
+        VendorSimulator sim = simulator(vendor, 2L);
+        while (sim.sendNext()) {
+            // every game
+        }
+        sim.flush();
+        connect.configureConnector(name, config);
+        Arrivals seen = awaitAtCore(sim, Pattern.compile("mtls\\.raw\\.events\\..*"));
+        assertReconciled(sim, seen);
+        assertRunning(name);
+
+        Map<String, Object> noCertificate = new HashMap<>(vendor.mtlsClient(replicator));
+        noCertificate.keySet().removeIf(k -> k.startsWith("ssl.keystore") || k.equals("ssl.key.password"));
+        assertRefusedHandshake(vendor, noCertificate);
+        Map<String, Object> impostor = new HashMap<>(vendor.mtlsClient(tls.selfSigned(REPLICATOR)));
+        assertRefusedHandshake(vendor, impostor);
+    }
+
+    @Test
+    void partnersReadPublicOddsAndNothingElse() throws Exception {
+        String partnerPassword = UUID.randomUUID().toString();
+        edge.addScramUser(PARTNER, partnerPassword);
+        // public odds by prefix, minus the public DLQ (rejected internal records with their reasons), and only their groups
+        edge.allow(PARTNER, ResourceType.TOPIC, PatternType.PREFIXED, PUBLIC_PREFIX, AclOperation.READ);
+        edge.deny(PARTNER, ResourceType.TOPIC, PatternType.LITERAL, PUBLIC_DLQ, AclOperation.READ, AclOperation.DESCRIBE);
+        edge.allow(PARTNER, ResourceType.GROUP, PatternType.PREFIXED, PARTNER + "-", AclOperation.READ);
+
+        String nba = PUBLIC_PREFIX + "nba";
+        edge.cluster().createTopic(nba, 3);
+        edge.cluster().createTopic(PUBLIC_DLQ, 1);
+        edge.cluster().createTopic("edge.ops.audit", 1);
+        try (KafkaProducer<byte[], byte[]> p = edge.cluster().createProducer(Map.of())) {
+            for (int i = 0; i < 30; i++) {
+                p.send(new ProducerRecord<>(nba, ("g" + i % 3).getBytes(StandardCharsets.UTF_8), ("odds " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            p.send(new ProducerRecord<>(PUBLIC_DLQ, "rejected internal record".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>("edge.ops.audit", "audit".getBytes(StandardCharsets.UTF_8)));
+        }
+
+        Map<String, Object> partner = new HashMap<>(edge.scramClient(PARTNER, partnerPassword));
+        partner.put("bootstrap.servers", edge.scramBootstrapServers());
+        partner.put("group.id", PARTNER + "-odds");
+        partner.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(partner, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(Pattern.compile(Pattern.quote(PUBLIC_PREFIX) + ".*"));
+            int read = 0;
+            Set<String> topics = new HashSet<>();
+            for (long end = System.currentTimeMillis() + 60_000; read < 30 && System.currentTimeMillis() < end; ) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    read++;
+                    topics.add(r.topic());
+                }
+            }
+            assertEquals(30, read, "a partner reads every public odds update");
+            assertEquals(Set.of(nba), topics, "a partner's pattern subscription sees only the public odds topics, never the DLQ");
+        }
+        assertNotAuthorized(partner, PUBLIC_DLQ);
+        assertNotAuthorized(partner, "edge.ops.audit");
+        Map<String, Object> otherGroup = new HashMap<>(partner);
+        otherGroup.put("group.id", "analytics");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(otherGroup, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(nba));
+            assertThrows(GroupAuthorizationException.class, () -> pollUntilThrows(c));
+        }
+        Map<String, Object> forger = new HashMap<>(partner);
+        // an idempotent producer is refused earlier, with ClusterAuthorizationException (no IDEMPOTENT_WRITE, no WRITE)
+        forger.put("enable.idempotence", false);
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(forger, new ByteArraySerializer(), new ByteArraySerializer())) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>(nba, "forged".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS));
+            assertInstanceOf(TopicAuthorizationException.class, e.getCause(), "partners may not write public odds");
+        }
+    }
+
+    // ---- the vendor hop ---------------------------------------------------------------------------------------------
+
+    /**
+     * A vendor cluster of its own for one test (the simulator's event ids repeat between runs): the leagues' feeds, a
+     * league the vendor did not license to us and another feed, all with records, and the replicator's SCRAM login and
+     * per-topic grants: READ (which implies DESCRIBE: MirrorMaker lists and describes what it may read) and
+     * DESCRIBE_CONFIGS (MirrorMaker copies a topic's configs when it creates the topic on core). Nothing else.
+     */
+    private static SecureKafka startVendor() {
+        SecureKafka vendor = SecureKafka.start(tls, new Properties());
+        for (String league : seed.leagues()) {
+            vendor.cluster().createTopic(VendorSimulator.TOPIC_PREFIX + league, VendorSimulator.PARTITIONS);
+        }
+        vendor.cluster().createTopic(UNLICENSED, 1);
+        vendor.cluster().createTopic(OTHER_VENDOR_TOPIC, 1);
+        try (KafkaProducer<byte[], byte[]> p = vendor.cluster().createProducer(Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                p.send(new ProducerRecord<>(UNLICENSED, ("{\"league\":\"cricket\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+                p.send(new ProducerRecord<>(OTHER_VENDOR_TOPIC, ("{\"settlement\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        vendor.addScramUser(REPLICATOR, replicatorPassword);
+        for (String league : seed.leagues()) {
+            vendor.allow(REPLICATOR, ResourceType.TOPIC, PatternType.LITERAL, VendorSimulator.TOPIC_PREFIX + league,
+                    AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
+        }
+        return vendor;
+    }
+
+
+    /** The shipped vendor-to-core config for the test's clusters: core without auth, the local schema files as registry. */
+    private static Map<String, String> vendorToCore(List<String> overlays, String vendorServers, String targetPrefix) {
+        Map<String, String> vars = Map.of(
+                "vendor.bootstrap.servers", vendorServers,
+                "core.bootstrap.servers", connect.kafka().bootstrapServers(),
+                "replication.factor", "1",
+                "glue.region", "",
+                "msk.iam.jaas.config", "unused: core has no authentication in this test");
+        Map<String, String> c = ShippedConfig.effective("vendor-to-core", overlays, vars);
+        Map<String, String> test = new HashMap<>();
+        test.put("target.cluster.security.protocol", "PLAINTEXT");
+        test.put("target.cluster.sasl.mechanism", null);
+        test.put("target.cluster.sasl.jaas.config", null);
+        test.put("target.cluster.sasl.client.callback.handler.class", null);
+        test.put("tasks.max", "1");
+        test.put("refresh.topics.interval.seconds", "2");
+        if (!targetPrefix.equals("raw.events.")) {
+            test.put("replication.policy.topic.mappings", "vendor\\.raw\\.events\\.(.+) => " + targetPrefix + "$1");
+            c.keySet().stream().filter(k -> k.endsWith(".dlq.topic")).toList().forEach(k -> test.put(k, targetPrefix + "dlq"));
+        }
+        ShippedConfig.patch(c, test);
+        ShippedConfig.secretsFromFiles(c, secrets);
+        c.values().forEach(v -> assertFalse(v.contains(replicatorPassword) || v.contains("PRIVATE KEY"), "a secret inline: " + v));
+        return c;
+    }
+
+    private static void writeSecrets(String secretId, Map<String, String> values) {
+        Path file = secrets.resolve(secretId + ".properties");
+        Properties p = new Properties();
+        p.putAll(values);
+        try {
+            Files.createDirectories(file.getParent());
+            try (OutputStream out = Files.newOutputStream(file)) {
+                p.store(out, "test secrets, deleted after the test");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static VendorSimulator simulator(SecureKafka vendor, long randomSeed) {
+        KafkaProducer<byte[], byte[]> producer = vendor.cluster().createProducer(Map.of("acks", "all", "linger.ms", 2));
+        // not BAD_JSON: two truncated events can be byte-identical, so their dead letters cannot be matched one to one
+        // (PipelineIT covers it); the dead letters here carry their event_id
+        List<VendorSimulator.Kind> malformed = List.of(VendorSimulator.Kind.MISSING_GAME_ID, VendorSimulator.Kind.WRONG_TYPE,
+                VendorSimulator.Kind.UNKNOWN_GAME);
+        return new VendorSimulator(producer, seed, 25, 0.1, malformed, randomSeed);
+    }
+
+    private static void playHalf(VendorSimulator sim) {
+        for (int i = 0; i < 60 && sim.sendNext(); i++) {
+            // the first events of every game
+        }
+        sim.flush();
+    }
+
+    /** The connector's failure trace, once it has failed (its status, or any task's). */
+    private static String awaitFailed(String name) throws InterruptedException {
+        String last = "no status";
+        for (long end = System.currentTimeMillis() + 90_000; System.currentTimeMillis() < end; Thread.sleep(500)) {
+            try {
+                ConnectorStateInfo s = connect.connectorStatus(name);
+                last = s.connector().state() + " " + s.tasks().stream().map(t -> t.id() + ":" + t.state()).toList();
+                if ("FAILED".equals(s.connector().state())) {
+                    return s.connector().trace();
+                }
+                for (ConnectorStateInfo.TaskState t : s.tasks()) {
+                    if ("FAILED".equals(t.state())) {
+                        return t.trace();
+                    }
+                }
+            } catch (RuntimeException notYet) {
+                last = notYet.toString();
+            }
+        }
+        return fail("connector " + name + " with a wrong password did not fail within 90 s: " + last);
+    }
+
+    private static void deleteConnector(String name) {
+        if (connect.connectors().contains(name)) {
+            connect.deleteConnector(name);
+        }
+    }
+
+    private static void assertRunning(String name) {
+        ConnectorStateInfo s = connect.connectorStatus(name);
+        assertEquals("RUNNING", s.connector().state(), name + ": " + s.connector().trace());
+        assertFalse(s.tasks().isEmpty(), name + " has no task");
+        for (ConnectorStateInfo.TaskState t : s.tasks()) {
+            assertEquals("RUNNING", t.state(), name + " task " + t.id() + ": " + t.trace());
+        }
+    }
+
+    /** How often each vendor event arrived at core: replicated to a raw topic, or dead-lettered. */
+    record Arrivals(Map<VendorSimulator.Sent, Integer> replicated, Map<VendorSimulator.Sent, Integer> deadLettered) {
+        int distinct() {
+            Set<VendorSimulator.Sent> all = new HashSet<>(replicated.keySet());
+            all.addAll(deadLettered.keySet());
+            return all.size();
+        }
+    }
+
+    /**
+     * Reads core until every event the simulator sent is there (replicated or dead-lettered), then a little longer to
+     * catch duplicates. Records of other tests' simulators are not counted.
+     */
+    private static Arrivals awaitAtCore(VendorSimulator sim, Pattern topics) {
+        Arrivals seen = new Arrivals(new HashMap<>(), new HashMap<>());
+        Map<String, Object> props = Map.of("group.id", "security-it-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+                "metadata.max.age.ms", 1000, "enable.auto.commit", false);
+        try (KafkaConsumer<byte[], byte[]> c = connect.kafka().createConsumer(props)) {
+            c.subscribe(topics);
+            long end = System.currentTimeMillis() + 120_000;
+            long settle = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(end, settle)) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    VendorSimulator.Sent s = sim.identify(header(r, "event_id"), r.value());
+                    if (s != null) {
+                        (r.topic().endsWith(".dlq") ? seen.deadLettered() : seen.replicated()).merge(s, 1, Integer::sum);
+                    }
+                }
+                // a topic MirrorMaker creates rebalances the pattern subscription: without commits, the partitions
+                // already read would be read again from the start
+                c.commitSync();
+                if (seen.distinct() == sim.sentCount() && settle == Long.MAX_VALUE) {
+                    settle = System.currentTimeMillis() + 3_000;
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** Every event arrived exactly once: valid ones on a raw topic, malformed ones dead-lettered by the vendor hop. */
+    private static void assertReconciled(VendorSimulator sim, Arrivals seen) {
+        List<String> problems = new ArrayList<>();
+        int replicated = 0;
+        int deadLettered = 0;
+        for (VendorSimulator.Sent s : sim.sent()) {
+            int copies = seen.replicated().getOrDefault(s, 0);
+            int letters = seen.deadLettered().getOrDefault(s, 0);
+            // the vendor hop refuses what it cannot key or read; a game it does not know is the odds sink's to refuse
+            boolean refusedHere = s.kind().malformed && s.kind() != VendorSimulator.Kind.UNKNOWN_GAME;
+            if (copies + letters == 0) {
+                problems.add("lost: " + s);
+            } else if (copies + letters > 1) {
+                problems.add("duplicated (" + copies + " replicated, " + letters + " dead-lettered): " + s);
+            } else if (refusedHere != (letters == 1)) {
+                problems.add((letters == 1 ? "dead-lettered" : "replicated") + ": " + s);
+            } else if (refusedHere) {
+                deadLettered++;
+            } else {
+                replicated++;
+            }
+        }
+        assertEquals(List.of(), problems, "in = replicated + dead-lettered, each once");
+        assertEquals(sim.sentCount(), replicated + deadLettered);
+        assertTrue(deadLettered > 0 && replicated > 100, "replicated " + replicated + ", dead-lettered " + deadLettered);
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        Header h = r.headers().lastHeader(key);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** A consumer with these settings is refused the topic: TopicAuthorizationException names it. */
+    private static void assertNotAuthorized(Map<String, Object> client, String topic) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.remove("group.id");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.assign(List.of(new TopicPartition(topic, 0)));
+            c.seekToBeginning(c.assignment());
+            TopicAuthorizationException e = assertThrows(TopicAuthorizationException.class, () -> pollUntilThrows(c), topic);
+            assertTrue(e.unauthorizedTopics().contains(topic), e.getMessage());
+        }
+    }
+
+    private static void pollUntilThrows(KafkaConsumer<byte[], byte[]> c) {
+        for (long end = System.currentTimeMillis() + 60_000; System.currentTimeMillis() < end; ) {
+            assertTrue(c.poll(Duration.ofMillis(500)).isEmpty(), "read records it must not read");
+        }
+    }
+
+    /** The mutual-TLS listener refuses the TLS handshake of a client with these settings. */
+    private static void assertRefusedHandshake(SecureKafka vendor, Map<String, Object> client) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put("bootstrap.servers", vendor.mtlsBootstrapServers());
+        props.put("default.api.timeout.ms", 30_000);
+        try (Admin admin = Admin.create(props)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get(60, TimeUnit.SECONDS));
+            assertInstanceOf(SslAuthenticationException.class, e.getCause(), "refused at the handshake: " + e.getCause());
+        }
+    }
+}
