@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.deploy.ConnectorConfigs;
 import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.SecureKafka;
@@ -57,8 +59,8 @@ import io.oddsupdate.connect.testkit.TlsMaterial;
 /**
  * Who may do what, as the seed describes it. The vendor's cluster requires SASL/SCRAM-SHA-512 over TLS, or mutual TLS,
  * and authorizes by per-topic ACLs; our replicator may read only the leagues the vendor granted. The edge lets partners
- * read only {@code odds.updates.public.*}. The vendor hop is the shipped {@code vendor-to-core} config (base + the
- * {@code prod} or {@code prod-mtls} overlays) on the bundle ZIP, its vendor credentials and key material reaching the
+ * read only {@code odds.updates.public.*}. The vendor hop is the shipped {@code vendor-to-core} config of the
+ * {@code prod} and {@code prod-mtls} environments on the bundle ZIP, its vendor credentials and key material reaching the
  * connector only through a config provider ({@code ${file:...}}, files written at test time), as on MSK Connect.
  */
 class SecurityIT {
@@ -70,6 +72,7 @@ class SecurityIT {
     static final String OTHER_VENDOR_TOPIC = "vendor.settlement.events";
     static final String PUBLIC_PREFIX = "odds.updates.public.";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
+    static final Pattern SECRETS_MANAGER = Pattern.compile("\\$\\{secretsmanager:([^:}]+):([^}]+)}");
 
     static TlsMaterial tls;
     static SecureKafka edge;
@@ -125,7 +128,7 @@ class SecurityIT {
         writeSecrets("odds-update/vendor-kafka", Map.of(
                 "sasl.jaas.config", SecureKafka.jaas(REPLICATOR, "not-" + replicatorPassword),
                 "ca.pem", tls.caPem()));
-        Map<String, String> config = vendorToCore(List.of("prod"), vendor.scramBootstrapServers(), "raw.events.");
+        Map<String, String> config = vendorToCore("prod", vendor.scramBootstrapServers(), "raw.events.");
         VendorSimulator sim = simulator(vendor, 1L);
         playHalf(sim);
 
@@ -179,8 +182,9 @@ class SecurityIT {
                 "private.key.password", replicator.password(),
                 "ca.pem", tls.caPem()));
         // its own target topics, so this connector's copy never mixes with the SCRAM test's
-        Map<String, String> config = vendorToCore(List.of("prod", "vendor-mtls"), vendor.mtlsBootstrapServers(), "mtls.raw.events.");
         String name = "vendor-to-core-mtls";
+        Map<String, String> config = vendorToCore("prod-mtls", vendor.mtlsBootstrapServers(), "mtls.raw.events.");
+        config.put("name", name);
         connect.kafka().createTopic("mtls.raw.events.dlq", 1);
         VendorSimulator sim = simulator(vendor, 2L);
         while (sim.sendNext()) {
@@ -285,28 +289,29 @@ class SecurityIT {
     }
 
 
-    /** The shipped vendor-to-core config for the test's clusters: core without auth, the local schema files as registry. */
-    private static Map<String, String> vendorToCore(List<String> overlays, String vendorServers, String targetPrefix) {
+    /**
+     * The shipped vendor-to-core config of a prod environment ({@code prod}: SCRAM; {@code prod-mtls}: mutual TLS), as
+     * the deploy tooling renders it, for the test's clusters: core without authentication (on MSK it is IAM), the
+     * repo's schema files as registry, and every {@code ${secretsmanager:<id>:<key>}} read by FileConfigProvider from
+     * {@code <secrets>/<id>.properties} instead.
+     */
+    private static Map<String, String> vendorToCore(String env, String vendorServers, String targetPrefix) {
         Map<String, String> vars = Map.of(
                 "vendor.bootstrap.servers", vendorServers,
                 "core.bootstrap.servers", connect.kafka().bootstrapServers(),
                 "replication.factor", "1",
-                "glue.region", "",
-                "msk.iam.jaas.config", "unused: core has no authentication in this test");
-        Map<String, String> c = ShippedConfig.effective("vendor-to-core", overlays, vars);
-        Map<String, String> test = new HashMap<>();
-        test.put("target.cluster.security.protocol", "PLAINTEXT");
-        test.put("target.cluster.sasl.mechanism", null);
-        test.put("target.cluster.sasl.jaas.config", null);
-        test.put("target.cluster.sasl.client.callback.handler.class", null);
-        test.put("tasks.max", "1");
-        test.put("refresh.topics.interval.seconds", "2");
+                "glue.region", "");
+        Map<String, String> c = new ConnectorConfigs(Pipeline.CONNECTOR_CONFIGS).effective("vendor-to-core", env, vars);
+        c.put("target.cluster.security.protocol", "PLAINTEXT");
+        c.keySet().removeIf(k -> k.startsWith("target.cluster.sasl."));
+        c.put("tasks.max", "1");
+        c.put("refresh.topics.interval.seconds", "2");
         if (!targetPrefix.equals("raw.events.")) {
-            test.put("replication.policy.topic.mappings", "vendor\\.raw\\.events\\.(.+) => " + targetPrefix + "$1");
-            c.keySet().stream().filter(k -> k.endsWith(".dlq.topic")).toList().forEach(k -> test.put(k, targetPrefix + "dlq"));
+            c.put("replication.policy.topic.mappings", "vendor\\.raw\\.events\\.(.+) => " + targetPrefix + "$1");
+            c.replaceAll((k, v) -> k.endsWith(".dlq.topic") ? targetPrefix + "dlq" : v);
         }
-        ShippedConfig.patch(c, test);
-        ShippedConfig.secretsFromFiles(c, secrets);
+        c.replaceAll((k, v) -> SECRETS_MANAGER.matcher(v).replaceAll(r -> Matcher.quoteReplacement(
+                "${file:" + secrets.resolve(r.group(1) + ".properties") + ":" + r.group(2) + "}")));
         c.values().forEach(v -> assertFalse(v.contains(replicatorPassword) || v.contains("PRIVATE KEY"), "a secret inline: " + v));
         return c;
     }
