@@ -72,6 +72,7 @@ class SecurityIT {
     static final String OTHER_VENDOR_TOPIC = "vendor.settlement.events";
     static final String PUBLIC_PREFIX = "odds.updates.public.";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
+    static final String EDGE_OTHER_TOPIC = "edge.ops.audit";
     static final Pattern SECRETS_MANAGER = Pattern.compile("\\$\\{secretsmanager:([^:}]+):([^}]+)}");
 
     static TlsMaterial tls;
@@ -99,6 +100,11 @@ class SecurityIT {
 
         replicatorPassword = UUID.randomUUID().toString();
         connect.kafka().createTopic(DLQ, 1);
+        for (String league : List.of("nba", "nfl")) {
+            edge.cluster().createTopic(PUBLIC_PREFIX + league, 3);
+        }
+        edge.cluster().createTopic(PUBLIC_DLQ, 1);
+        edge.cluster().createTopic(EDGE_OTHER_TOPIC, 1);
     }
 
     @AfterAll
@@ -118,9 +124,11 @@ class SecurityIT {
     @Test
     void aWrongPasswordFailsClearlyAndOnceFixedEveryGrantedEventArrivesOnce() throws Exception {
         try (SecureKafka vendor = startVendor()) {
-            wrongPasswordThenFixed(vendor);
-        } finally {
-            deleteConnector("vendor-to-core");
+            try {
+                wrongPasswordThenFixed(vendor);
+            } finally {
+                deleteConnector("vendor-to-core");
+            }
         }
     }
 
@@ -168,9 +176,11 @@ class SecurityIT {
     @Test
     void mutualTlsReplicatesAndAClientWithoutAValidCertificateIsRefused() throws Exception {
         try (SecureKafka vendor = startVendor()) {
-            mutualTls(vendor);
-        } finally {
-            deleteConnector("vendor-to-core-mtls");
+            try {
+                mutualTls(vendor);
+            } finally {
+                deleteConnector("vendor-to-core-mtls");
+            }
         }
     }
 
@@ -213,15 +223,12 @@ class SecurityIT {
         edge.allow(PARTNER, ResourceType.GROUP, PatternType.PREFIXED, PARTNER + "-", AclOperation.READ);
 
         String nba = PUBLIC_PREFIX + "nba";
-        edge.cluster().createTopic(nba, 3);
-        edge.cluster().createTopic(PUBLIC_DLQ, 1);
-        edge.cluster().createTopic("edge.ops.audit", 1);
         try (KafkaProducer<byte[], byte[]> p = edge.cluster().createProducer(Map.of())) {
             for (int i = 0; i < 30; i++) {
                 p.send(new ProducerRecord<>(nba, ("g" + i % 3).getBytes(StandardCharsets.UTF_8), ("odds " + i).getBytes(StandardCharsets.UTF_8)));
             }
             p.send(new ProducerRecord<>(PUBLIC_DLQ, "rejected internal record".getBytes(StandardCharsets.UTF_8)));
-            p.send(new ProducerRecord<>("edge.ops.audit", "audit".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>(EDGE_OTHER_TOPIC, "audit".getBytes(StandardCharsets.UTF_8)));
         }
 
         Map<String, Object> partner = new HashMap<>(edge.scramClient(PARTNER, partnerPassword));
@@ -234,15 +241,15 @@ class SecurityIT {
             Set<String> topics = new HashSet<>();
             for (long end = System.currentTimeMillis() + 60_000; read < 30 && System.currentTimeMillis() < end; ) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    read++;
+                    read += r.topic().equals(nba) ? 1 : 0;
                     topics.add(r.topic());
                 }
             }
             assertEquals(30, read, "a partner reads every public odds update");
-            assertEquals(Set.of(nba), topics, "a partner's pattern subscription sees only the public odds topics, never the DLQ");
+            assertFalse(topics.contains(PUBLIC_DLQ), "a partner's pattern subscription never sees the public DLQ: " + topics);
         }
         assertNotAuthorized(partner, PUBLIC_DLQ);
-        assertNotAuthorized(partner, "edge.ops.audit");
+        assertNotAuthorized(partner, EDGE_OTHER_TOPIC);
         Map<String, Object> otherGroup = new HashMap<>(partner);
         otherGroup.put("group.id", "analytics");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(otherGroup, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -257,6 +264,102 @@ class SecurityIT {
                     () -> p.send(new ProducerRecord<>(nba, "forged".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS));
             assertInstanceOf(TopicAuthorizationException.class, e.getCause(), "partners may not write public odds");
         }
+    }
+
+    @Test
+    void theEdgeHopWritesPublicOddsWithItsOwnLogin() throws Exception {
+        try {
+            edgeHop();
+        } finally {
+            deleteConnector("core-to-edge");
+        }
+    }
+
+    /**
+     * The shipped core-to-edge config (local environment) writing to the secured edge as its own SCRAM user, whose only
+     * grant is WRITE on {@code odds.updates.public.*}: public odds arrive once each, a record Sanitize refuses lands in
+     * the public DLQ (same grant), and the internal fields never reach the edge.
+     */
+    private void edgeHop() throws Exception {
+        String writer = "core-to-edge";
+        String password = UUID.randomUUID().toString();
+        edge.addScramUser(writer, password);
+        // WRITE implies the DESCRIBE MirrorMaker's target admin needs to find the existing public topics
+        edge.allow(writer, ResourceType.TOPIC, PatternType.PREFIXED, PUBLIC_PREFIX, AclOperation.WRITE);
+        writeSecrets("odds-update/edge-kafka", Map.of("sasl.jaas.config", SecureKafka.jaas(writer, password), "ca.pem", tls.caPem()));
+        String internal = "odds.updates.internal.nfl";
+        connect.kafka().createTopic(internal, 3);
+        connect.configureConnector(writer, coreToEdge());
+
+        String game = "nfl-edge-" + UUID.randomUUID();
+        int good = 20;
+        try (KafkaProducer<byte[], byte[]> p = connect.kafka().createProducer(Map.of())) {
+            for (int i = 0; i < good; i++) {
+                Map<String, Object> v = new java.util.LinkedHashMap<>();
+                v.put("event_uid", game + "-" + i);
+                v.put("event_ts", 1_795_000_000_000L + i);
+                v.put("league", "nfl");
+                v.put("game_id", game);
+                v.put("market", "moneyline");
+                v.put("selection", "home");
+                v.put("odds", -110.0);
+                v.put("model_version", "security-it");
+                v.put("fair_prob", 0.52);
+                p.send(new ProducerRecord<>(internal, game.getBytes(StandardCharsets.UTF_8), VendorSimulator.json(v)));
+            }
+            p.send(new ProducerRecord<>(internal, game.getBytes(StandardCharsets.UTF_8),
+                    VendorSimulator.json(Map.of("event_uid", game + "-broken", "league", "nfl", "game_id", game)))).get();
+        }
+
+        Map<String, Integer> uids = new HashMap<>();
+        int deadLetters = 0;
+        for (long end = System.currentTimeMillis() + 120_000; (uids.size() < good || deadLetters == 0) && System.currentTimeMillis() < end; ) {
+            Thread.sleep(1000);
+            uids.clear();
+            deadLetters = 0;
+            for (ConsumerRecord<byte[], byte[]> r : edge.cluster().consumeAll(30_000, PUBLIC_PREFIX + "nfl", PUBLIC_DLQ)) {
+                String value = new String(r.value(), StandardCharsets.UTF_8);
+                if (r.topic().equals(PUBLIC_DLQ)) {
+                    deadLetters += value.contains(game + "-broken") ? 1 : 0;
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode v = RecordValues.json(r.value());
+                if (v != null && game.equals(v.path("game_id").asText())) {
+                    assertFalse(v.has("fair_prob"), "an internal field reached the edge: " + v);
+                    uids.merge(v.path("event_uid").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        assertEquals(good, uids.size(), "public odds at the edge: " + uids.keySet());
+        assertTrue(uids.values().stream().allMatch(n -> n == 1), "each once: " + uids);
+        assertEquals(1, deadLetters, "the refused internal record in " + PUBLIC_DLQ);
+        assertRunning(writer);
+    }
+
+    /**
+     * The shipped core-to-edge config of the local environment, writing to the edge's SASL_SSL listener: the same login
+     * (from the secrets file, through the config provider) for MirrorMaker's target admin ({@code target.cluster.*})
+     * and for the worker's producer ({@code producer.override.*}), which writes the records.
+     */
+    private static Map<String, String> coreToEdge() {
+        Map<String, String> vars = Map.of(
+                "core.bootstrap.servers", connect.kafka().bootstrapServers(),
+                "edge.bootstrap.servers", edge.scramBootstrapServers());
+        Map<String, String> c = new ConnectorConfigs(Pipeline.CONNECTOR_CONFIGS).effective("core-to-edge", "local", vars);
+        Path file = secrets.resolve("odds-update/edge-kafka.properties");
+        Map<String, String> login = Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", SecureKafka.SCRAM_MECHANISM,
+                "sasl.jaas.config", "${file:" + file + ":sasl.jaas.config}",
+                "ssl.truststore.type", "PEM",
+                "ssl.truststore.certificates", "${file:" + file + ":ca.pem}");
+        login.forEach((k, v) -> {
+            c.put("target.cluster." + k, v);
+            c.put("producer.override." + k, v);
+        });
+        c.put("tasks.max", "1");
+        c.put("refresh.topics.interval.seconds", "2");
+        return c;
     }
 
     // ---- the vendor hop ---------------------------------------------------------------------------------------------
