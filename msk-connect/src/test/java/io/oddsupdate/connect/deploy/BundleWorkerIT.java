@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.ConnectRest;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.DynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.oddsupdate.connect.testkit.ConnectRest;
+
 /**
  * What every Connect runtime we support must say about every shipped config (local environment, secrets resolved by
  * the worker's FileConfigProvider): zero errors; and for a broken copy of each (a bad regex, a missing required key, an

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.TestFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.ConnectRest;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
 

@@ -35,6 +35,10 @@ import redis.clients.jedis.resps.ScanResult;
  * {@code exactly.once.source.support=enabled} on the workers, records and offsets commit in one transaction
  * (KIP-618). Entries are trimmed from a stream once Kafka has acknowledged them, so Redis memory stays bounded.
  * Streams are spread over up to {@code tasks.max} tasks; a new league's stream is picked up without a restart.
+ *
+ * <p>An entry that is not an odds update (nothing but the sink should write these streams) is moved, under its own id
+ * and with the reason in {@code __dead_letter.reason}, to {@code <prefix>:{league}:dead-letters} and logged: the task
+ * goes on, and nothing is dropped.
  */
 public class OddsSourceConnector extends SourceConnector {
 

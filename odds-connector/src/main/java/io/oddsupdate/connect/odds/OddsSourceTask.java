@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.params.XTrimParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -35,9 +37,13 @@ public class OddsSourceTask extends SourceTask {
     static final String PARTITION_KEY = "stream";
     static final String OFFSET_KEY = "id";
     private static final long BACKOFF_MS = 1_000;
+    /** Fields a dead-lettered entry gets besides its own: why, and the stream it came from. */
+    static final String DEAD_LETTER_REASON = "__dead_letter.reason";
+    static final String DEAD_LETTER_STREAM = "__dead_letter.stream";
 
     private JedisPool pool;
     private String topicTemplate;
+    private String keyPrefix;
     private int batchSize;
     private int blockMs;
     private final Map<String, String> leagueOfStream = new LinkedHashMap<>();
@@ -57,6 +63,7 @@ public class OddsSourceTask extends SourceTask {
         String leagues = props.get(OddsSourceConnector.TASK_LEAGUES);
         OddsSourceConnector.requireLeagues(leagues);
         String prefix = config.getString(RedisSettings.KEY_PREFIX);
+        keyPrefix = prefix;
         topicTemplate = config.getString(OddsSourceConnector.TOPIC_TEMPLATE);
         batchSize = config.getInt(OddsSourceConnector.BATCH_SIZE);
         blockMs = config.getInt(OddsSourceConnector.POLL_BLOCK_MS);
@@ -99,26 +106,26 @@ public class OddsSourceTask extends SourceTask {
             String key = stream.getKey();
             String league = leagueOfStream.get(key);
             for (StreamEntry entry : stream.getValue()) {
-                position.put(key, entry.getID());
-                SourceRecord r = record(key, league, entry);
-                if (r != null) {
-                    inFlight.get(key).add(entry.getID());
-                    records.add(r);
+                SourceRecord r;
+                try {
+                    r = record(key, league, entry);
+                } catch (RuntimeException e) {
+                    if (!deadLetter(key, league, entry, e)) {
+                        break; // Redis went away: this entry is read again at the next poll
+                    }
+                    position.put(key, entry.getID());
+                    continue;
                 }
+                position.put(key, entry.getID());
+                inFlight.get(key).add(entry.getID());
+                records.add(r);
             }
         }
         return records;
     }
 
     private SourceRecord record(String stream, String league, StreamEntry entry) {
-        Struct value;
-        try {
-            value = OddsUpdates.struct(entry.getFields());
-        } catch (RuntimeException e) {
-            // Only our sink writes these streams; an entry it cannot have written is logged with its id, not published.
-            log.error("OddsSourceConnector: skipping unreadable entry {} of {}: {} ({})", entry.getID(), stream, e, entry.getFields());
-            return null;
-        }
+        Struct value = OddsUpdates.struct(entry.getFields());
         String gameId = value.getString("game_id");
         ConnectHeaders headers = new ConnectHeaders();
         headers.addString("league", value.getString("league"));
@@ -128,6 +135,36 @@ public class OddsSourceTask extends SourceTask {
         return new SourceRecord(sourcePartition(stream), Map.of(OFFSET_KEY, entry.getID().toString()),
                 topicTemplate.replace(OddsSourceConnector.LEAGUE_PLACEHOLDER, league), null,
                 Schema.STRING_SCHEMA, gameId, OddsUpdates.SCHEMA, value, null, headers);
+    }
+
+    /**
+     * Moves an entry that is not an odds update (only our sink writes these streams, so something else did) to the
+     * league's dead-letter stream, under its own id, with the reason: a source connector has no Kafka dead-letter queue,
+     * and the converter of this connector can only write odds updates. The same id makes a replay after a restart a
+     * no-op. Returns false if Redis cannot take it now (the entry is read again at the next poll).
+     */
+    private boolean deadLetter(String stream, String league, StreamEntry entry, RuntimeException reason) {
+        String message = "OddsSourceConnector: unreadable entry " + entry.getID() + " of " + stream + ": "
+                + (reason.getMessage() == null ? reason.toString() : reason.getMessage());
+        Map<String, String> fields = new LinkedHashMap<>(entry.getFields());
+        fields.put(DEAD_LETTER_REASON, message);
+        fields.put(DEAD_LETTER_STREAM, stream);
+        String deadLetters = RedisSettings.deadLetterKey(keyPrefix, league);
+        try (Jedis j = pool.getResource()) {
+            j.xadd(deadLetters, XAddParams.xAddParams().id(entry.getID()), fields);
+        } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().contains("equal or smaller")) {
+                return true; // moved before a restart
+            }
+            // e.g. the key holds something else: the stream stops at this entry, loudly, rather than lose it
+            log.error("OddsSourceConnector: cannot dead-letter entry {} of {} to {}; retrying: {}", entry.getID(), stream, deadLetters, e.toString());
+            return false;
+        } catch (JedisException e) {
+            log.warn("OddsSourceConnector: cannot dead-letter entry {} of {} now: {}", entry.getID(), stream, e.toString());
+            return false;
+        }
+        log.error("{}; moved to {}", message, deadLetters);
+        return true;
     }
 
     @Override

@@ -82,6 +82,11 @@ final class RedisSettings {
         return key.substring(head.length(), key.length() - "}:stream".length());
     }
 
+    /** Where the source moves a stream entry it cannot read (not matched by {@link #streamKeyPattern}). */
+    static String deadLetterKey(String prefix, String league) {
+        return prefix + ":{" + league + "}:dead-letters";
+    }
+
     static String gameKey(String prefix, String league, String gameId) {
         return prefix + ":{" + league + "}:game:" + gameId;
     }

@@ -2,6 +2,7 @@ package io.oddsupdate.connect.odds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
 
 /** The source task against a real Redis: records, headers, resume from a committed entry id, trimming. */
 class OddsSourceTaskTest {
@@ -131,6 +133,49 @@ class OddsSourceTaskTest {
             List<SourceRecord> again = restarted.poll();
             assertEquals(1, again.size());
             assertEquals(Map.of("id", fourth.toString()), again.get(0).sourceOffset());
+            assertNull(restarted.poll());
+            restarted.stop();
+        }
+    }
+
+    /** Entries the sink cannot have written go to the league's dead-letter stream with the reason; the rest flows on. */
+    @Test
+    void movesUnreadableEntriesToTheDeadLetterStreamAndGoesOn() throws Exception {
+        try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
+            j.flushAll();
+            String stream = "odds:{mlb}:stream";
+            String deadLetters = "odds:{mlb}:dead-letters";
+            StreamEntryID good1 = j.xadd(stream, (StreamEntryID) null, entry("u1", null));
+            StreamEntryID notJson = j.xadd(stream, (StreamEntryID) null, Map.of("u", "{not json"));
+            StreamEntryID noField = j.xadd(stream, (StreamEntryID) null, Map.of("x", "1"));
+            StreamEntryID missing = j.xadd(stream, (StreamEntryID) null, Map.of("u", "{\"event_uid\":\"u-missing\"}"));
+            StreamEntryID wrongType = j.xadd(stream, (StreamEntryID) null, Map.of("u", entry("u-bad", null).get("u").replace("-115.0", "\"minus\"")));
+            StreamEntryID good2 = j.xadd(stream, (StreamEntryID) null, entry("u2", null));
+
+            OddsSourceTask task = start(Map.of());
+            List<SourceRecord> records = task.poll();
+            assertEquals(List.of(good1.toString(), good2.toString()), records.stream().map(r -> r.sourceOffset().get("id")).toList());
+            List<StreamEntry> dead = j.xrange(deadLetters, (StreamEntryID) null, (StreamEntryID) null);
+            assertEquals(List.of(notJson, noField, missing, wrongType), dead.stream().map(StreamEntry::getID).toList());
+            for (StreamEntry e : dead) {
+                String reason = e.getFields().get(OddsSourceTask.DEAD_LETTER_REASON);
+                assertTrue(reason.startsWith("OddsSourceConnector: unreadable entry " + e.getID() + " of " + stream + ": "), reason);
+                assertEquals(stream, e.getFields().get(OddsSourceTask.DEAD_LETTER_STREAM));
+            }
+            assertEquals("{not json", dead.get(0).getFields().get("u"), "the entry is kept as it was");
+            assertEquals("1", dead.get(1).getFields().get("x"));
+            assertTrue(dead.get(1).getFields().get(OddsSourceTask.DEAD_LETTER_REASON).contains("no 'u' field"));
+
+            task.stop();
+
+            // a restart at an older committed offset reads them again (nothing trimmed yet): moved once only
+            OddsSourceTask restarted = start(Map.of(Map.of("stream", stream), Map.of("id", good1.toString())));
+            List<SourceRecord> again = restarted.poll();
+            assertEquals(List.of(good2.toString()), again.stream().map(r -> r.sourceOffset().get("id")).toList());
+            assertEquals(4, j.xlen(deadLetters));
+            again.forEach(r -> restarted.commitRecord(r, null));
+            restarted.commit();
+            assertEquals(0, j.xlen(stream), "dead-lettered entries are trimmed with the published ones");
             assertNull(restarted.poll());
             restarted.stop();
         }

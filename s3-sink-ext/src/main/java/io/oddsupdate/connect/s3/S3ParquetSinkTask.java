@@ -158,6 +158,13 @@ public class S3ParquetSinkTask extends SinkTask {
                 log.debug("S3ParquetSinkConnector: completing the files of {} failed; put retries it", files.topicPartition(), e);
             }
             Long offset = files.committableOffset();
+            // Records the worker consumed but never handed to put (its converter or a transform dead-lettered them) are
+            // in no file: once every file of the partition is complete, the commit may pass them. Otherwise a poison
+            // record at the end of a partition would hold its offset back (lag that never drains, a replay of it).
+            OffsetAndMetadata consumed = currentOffsets.get(files.topicPartition());
+            if (consumed != null && files.holdsNothing() && (offset == null || consumed.offset() > offset)) {
+                offset = consumed.offset();
+            }
             if (offset != null) {
                 commit.put(files.topicPartition(), new OffsetAndMetadata(offset));
             }

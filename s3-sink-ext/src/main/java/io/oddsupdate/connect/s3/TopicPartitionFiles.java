@@ -234,6 +234,11 @@ final class TopicPartitionFiles {
         return true;
     }
 
+    /** No file open or completing: every record handed to the task is in a complete object, or was skipped. */
+    boolean holdsNothing() {
+        return open.isEmpty() && closing.isEmpty();
+    }
+
     boolean hasPending() {
         return !closing.isEmpty();
     }

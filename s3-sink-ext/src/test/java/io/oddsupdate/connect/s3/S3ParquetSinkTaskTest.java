@@ -150,6 +150,29 @@ class S3ParquetSinkTaskTest {
         h.task.stop();
     }
 
+    /**
+     * Records the worker's converter dead-lettered never reach put: the commit passes them once every file of the
+     * partition is complete, and not before (they may sit behind records still in an open file).
+     */
+    @Test
+    void commitsPastRecordsTheConverterDeadLetteredOnceItsFilesAreComplete() {
+        String bucket = bucket();
+        TaskHarness h = new TaskHarness(s3, bucket, Map.of(S3ParquetSinkConnector.FLUSH_SIZE, "2"));
+        TopicPartition tp = new TopicPartition(NBA, 0);
+        h.task.open(List.of(tp, new TopicPartition(NBA, 1)));
+        // offsets 0-2 put, 3-4 dead-lettered by the converter (the worker consumed up to 5)
+        h.task.put(List.of(struct(NBA, 0, 0, "nba", T), struct(NBA, 0, 1, "nba", T), struct(NBA, 0, 2, "nba", T)));
+        assertEquals(2L, h.commit(Map.of(tp, 5L)).get(tp), "offset 2 is in an open file: hold there");
+        h.task.put(List.of(struct(NBA, 0, 5, "nba", T)));
+        h.commit(Map.of(tp, 6L));
+        h.task.put(List.of());
+        assertEquals(6L, h.commit(Map.of(tp, 6L)).get(tp), "every file complete: past the dead letters");
+        // a partition that only ever had dead-lettered records
+        assertEquals(4L, h.commit(Map.of(new TopicPartition(NBA, 1), 4L)).get(new TopicPartition(NBA, 1)));
+        assertEquals(4, TaskHarness.readAll(s3, bucket).size());
+        h.task.stop();
+    }
+
     @Test
     void closesOnFlushSizeAndDefersTheNextCloseUntilTheOffsetCommit() {
         String bucket = bucket();

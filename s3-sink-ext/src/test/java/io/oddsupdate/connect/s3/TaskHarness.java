@@ -79,8 +79,15 @@ final class TaskHarness implements SinkTaskContext {
 
     /** preCommit as the worker calls it, offsets as plain longs. */
     Map<TopicPartition, Long> commit() {
+        return commit(Map.of());
+    }
+
+    /** preCommit with the offsets the worker consumed up to (records its converter dead-lettered included). */
+    Map<TopicPartition, Long> commit(Map<TopicPartition, Long> consumed) {
+        Map<TopicPartition, OffsetAndMetadata> current = new HashMap<>();
+        consumed.forEach((tp, o) -> current.put(tp, new OffsetAndMetadata(o)));
         Map<TopicPartition, Long> out = new HashMap<>();
-        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : task.preCommit(Map.of()).entrySet()) {
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : task.preCommit(current).entrySet()) {
             out.put(e.getKey(), e.getValue().offset());
         }
         return out;

@@ -43,7 +43,7 @@ public final class LocalPipeline {
             say("started in %d s; plugin ZIPs on plugin.path: %s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
                     pipeline.plugins().stream().map(p -> p.getFileName().toString()).toList());
             say("vendor %s | core %s | edge %s | Connect %s", pipeline.vendor().bootstrapServers(), pipeline.core().bootstrapServers(),
-                    pipeline.edge().bootstrapServers(), pipeline.connect().endpointForResource(""));
+                    pipeline.edge().bootstrapServers(), pipeline.rest().url());
             say("connectors: %s (base/ + overlays/local, environment '%s', this run's addresses and secrets file)",
                     Pipeline.CONNECTOR_CONFIGS, Pipeline.ENV);
             pipeline.stages().forEach((stage, state) -> say("  %-24s %s — %s", stage.connector, state, stage.description));

@@ -14,15 +14,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.oddsupdate.connect.deploy.ConnectorConfigs;
 import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.ConnectRest;
+import io.oddsupdate.connect.testkit.ConnectWorkers;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
@@ -86,17 +86,31 @@ final class Pipeline implements AutoCloseable {
      * (EnforceSchema, GlueAvroConverter), after rendering; empty: the local environment's registry, the repo's schema
      * files ({@code glue.region} empty).
      */
-    record Options(List<String> leagues, int workers, Map<String, String> glue) {
+    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers) {
         static Options defaults(List<String> leagues) {
-            return new Options(leagues, 1, Map.of());
+            return new Options(leagues, 1, Map.of(), false, 1);
         }
 
         Options withGlue(Map<String, String> settings) {
-            return new Options(leagues, workers, settings);
+            return new Options(leagues, workers, settings, workerProcesses, coreBrokers);
+        }
+
+        /**
+         * {@code count} Connect workers, each in its own JVM ({@link ConnectWorkers}), so a test can kill one for real;
+         * the core cluster then runs on its own.
+         */
+        Options withWorkerProcesses(int count) {
+            return new Options(leagues, count, glue, true, coreBrokers);
+        }
+
+        /**
+         * A core cluster of {@code brokers} brokers (with worker processes only): the pipeline's and Connect's topics on
+         * core get replication factor min(3, brokers) and, from 2 replicas, {@code min.insync.replicas} 2.
+         */
+        Options withCoreBrokers(int brokers) {
+            return new Options(leagues, workers, glue, workerProcesses, brokers);
         }
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Options options;
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -105,6 +119,9 @@ final class Pipeline implements AutoCloseable {
     private EmbeddedKafkaCluster vendor;
     private EmbeddedKafkaCluster edge;
     private EmbeddedConnectCluster connect;
+    private EmbeddedKafkaCluster core;
+    private ConnectWorkers workers;
+    private ConnectRest rest;
     private PostgresServer postgres;
     private RedisServer redis;
     private S3Server s3;
@@ -174,11 +191,26 @@ final class Pipeline implements AutoCloseable {
         // what the local configs rely on (config providers for the secrets file, client overrides for the edge hop)
         worker.putAll(new ConnectorConfigs(CONNECTOR_CONFIGS).worker(ENV, Map.of()));
         worker.put("offset.flush.interval.ms", "1000");
-        connect = ConnectClusters.builder("core", pluginPath)
-                .numWorkers(options.workers())
-                .workerProps(worker)
-                .build();
-        connect.start();
+        if (options.workerProcesses()) {
+            java.util.Properties brokers = ConnectClusters.brokerProps();
+            brokers.put("offsets.topic.replication.factor", Integer.toString(replication()));
+            brokers.put("transaction.state.log.replication.factor", Integer.toString(replication()));
+            brokers.put("transaction.state.log.min.isr", Integer.toString(minInsync()));
+            core = new EmbeddedKafkaCluster(options.coreBrokers(), brokers);
+            core.start();
+            started.add(core::stop);
+            workers = ConnectWorkers.start(options.workers(), core.bootstrapServers(), "connect-core", replication(), worker,
+                    PluginPath.projectRoot().resolve("tests/target/connect-workers"));
+            started.add(workers); // closed first by close(), like the in-process worker
+        } else {
+            connect = ConnectClusters.builder("core", pluginPath)
+                    .numWorkers(options.workers())
+                    .workerProps(worker)
+                    .build();
+            connect.start();
+            core = connect.kafka();
+            rest = new ConnectRest(connect.endpointForResource(""));
+        }
         plugins = loadedPlugins();
         postgres = PostgresServer.start();
         started.add(postgres);
@@ -198,28 +230,35 @@ final class Pipeline implements AutoCloseable {
 
     private void createTopics() {
         Map<String, String> large = Map.of("max.message.bytes", Integer.toString(VENDOR_MAX_BYTES));
+        Map<String, String> durable = Map.of("min.insync.replicas", Integer.toString(minInsync()));
+        Map<String, String> largeDurable = new HashMap<>(large);
+        largeDurable.putAll(durable);
         for (String league : options.leagues()) {
             vendor.createTopic(VendorSimulator.TOPIC_PREFIX + league, VendorSimulator.PARTITIONS, 1, large);
-            core().createTopic(RAW_PREFIX + league, PARTITIONS);
-            core().createTopic(INTERNAL_PREFIX + league, PARTITIONS);
+            core().createTopic(RAW_PREFIX + league, PARTITIONS, replication(), durable);
+            core().createTopic(INTERNAL_PREFIX + league, PARTITIONS, replication(), durable);
             edge.createTopic(PUBLIC_PREFIX + league, PARTITIONS);
         }
         // a dead letter is the record as received, so the DLQ takes what the vendor may send
-        core().createTopic(RAW_DLQ, 1, 1, large);
-        core().createTopic(BRONZE_DLQ, 1);
+        core().createTopic(RAW_DLQ, 1, replication(), largeDurable);
+        core().createTopic(BRONZE_DLQ, 1, replication(), durable);
         edge.createTopic(PUBLIC_DLQ, 1);
+    }
+
+    /** Replication factor of the pipeline's topics on core. */
+    private int replication() {
+        return Math.min(3, options.coreBrokers());
+    }
+
+    private int minInsync() {
+        return Math.min(2, replication());
     }
 
     /** Every plugin class the worker loaded (connectors, transforms, converters, ...), by class name. */
     private Set<String> loadedPlugins() {
-        try {
-            JsonNode list = JSON.readTree(connect.executeGet(connect.endpointForResource("connector-plugins?connectorsOnly=false")));
-            Set<String> classes = new HashSet<>();
-            list.forEach(p -> classes.add(p.get("class").asText()));
-            return classes;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Set<String> classes = new HashSet<>();
+        rest().plugins().forEach(p -> classes.add(p.get("class").asText()));
+        return classes;
     }
 
     // ---- connector configs -----------------------------------------------------------------------------------------
@@ -242,7 +281,7 @@ final class Pipeline implements AutoCloseable {
             rendered.put(stage, config);
         }
         rendered.forEach((stage, config) -> {
-            connect.configureConnector(stage.connector, config);
+            rest().configure(stage.connector, config);
             stages.put(stage, "running");
         });
         rendered.keySet().forEach(stage -> awaitRunning(stage.connector));
@@ -314,17 +353,26 @@ final class Pipeline implements AutoCloseable {
         String last = "no status";
         while (System.nanoTime() < deadline) {
             try {
-                ConnectorStateInfo s = connect.connectorStatus(connector);
-                last = s.connector().state() + " " + s.tasks().stream().map(t -> t.id() + ":" + t.state()).toList();
-                if ("FAILED".equals(s.connector().state()) || s.tasks().stream().anyMatch(t -> "FAILED".equals(t.state()))) {
+                JsonNode s = rest().status(connector);
+                String state = s.path("connector").path("state").asText();
+                List<String> tasks = new ArrayList<>();
+                List<String> traces = new ArrayList<>();
+                boolean failed = "FAILED".equals(state);
+                for (JsonNode t : s.path("tasks")) {
+                    tasks.add(t.path("id").asInt() + ":" + t.path("state").asText());
+                    traces.add(t.path("trace").asText(null));
+                    failed |= "FAILED".equals(t.path("state").asText());
+                }
+                last = state + " " + tasks;
+                if (failed) {
                     throw new IllegalStateException("connector " + connector + " failed: " + last + " "
-                            + s.connector().trace() + s.tasks().stream().map(ConnectorStateInfo.TaskState::trace).toList());
+                            + s.path("connector").path("trace").asText(null) + traces);
                 }
                 // the odds source has no task until the sink created a league stream in Redis
-                if ("RUNNING".equals(s.connector().state()) && (!s.tasks().isEmpty() || connector.equals(Stage.ODDS_SOURCE.connector))) {
+                if ("RUNNING".equals(state) && (!tasks.isEmpty() || connector.equals(Stage.ODDS_SOURCE.connector))) {
                     return;
                 }
-            } catch (RuntimeException notYet) {
+            } catch (RuntimeException | AssertionError notYet) {
                 if (notYet instanceof IllegalStateException) {
                     throw notYet;
                 }
@@ -359,15 +407,26 @@ final class Pipeline implements AutoCloseable {
     }
 
     EmbeddedKafkaCluster core() {
-        return connect.kafka();
+        return core;
     }
 
     EmbeddedKafkaCluster edge() {
         return edge;
     }
 
+    /** The in-process Connect cluster; null when the workers are processes ({@link #workers()}). */
     EmbeddedConnectCluster connect() {
         return connect;
+    }
+
+    /** The Connect workers as processes; null unless {@link Options#withWorkerProcesses}. */
+    ConnectWorkers workers() {
+        return workers;
+    }
+
+    /** The REST API of a Connect worker (of one alive, when the workers are processes). */
+    ConnectRest rest() {
+        return workers != null ? workers.rest() : rest;
     }
 
     RedisServer redis() {
@@ -384,6 +443,47 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
+     * Where the connectors and tasks of the running stages are, by worker id ({@code host:port}): e.g.
+     * {@code vendor-to-core RUNNING} (the connector) and {@code vendor-to-core/1 RUNNING} (its task 1).
+     */
+    Map<String, List<String>> placement() {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (Stage stage : Stage.values()) {
+            if (!running(stage)) {
+                continue;
+            }
+            JsonNode s = rest().status(stage.connector);
+            out.computeIfAbsent(s.path("connector").path("worker_id").asText(), w -> new ArrayList<>())
+                    .add(stage.connector + " " + s.path("connector").path("state").asText());
+            for (JsonNode t : s.path("tasks")) {
+                out.computeIfAbsent(t.path("worker_id").asText(), w -> new ArrayList<>())
+                        .add(stage.connector + "/" + t.path("id").asInt() + " " + t.path("state").asText());
+            }
+        }
+        return out;
+    }
+
+    /** Every connector or task of a running stage that is not RUNNING, with its state and trace; empty when all run. */
+    List<String> notRunning() {
+        List<String> out = new ArrayList<>();
+        for (Stage stage : Stage.values()) {
+            if (!running(stage)) {
+                continue;
+            }
+            JsonNode s = rest().status(stage.connector);
+            if (!"RUNNING".equals(s.path("connector").path("state").asText())) {
+                out.add(stage.connector + " " + s.path("connector").path("state").asText() + " " + s.path("connector").path("trace").asText(""));
+            }
+            for (JsonNode t : s.path("tasks")) {
+                if (!"RUNNING".equals(t.path("state").asText())) {
+                    out.add(stage.connector + "/" + t.path("id").asInt() + " " + t.path("state").asText() + " " + t.path("trace").asText(""));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Internal odds updates not yet in bronze: the end offsets of {@code odds.updates.internal.*} minus the bronze sink's
      * committed offsets. The sink commits an offset only once the object holding the records before it is complete in
      * S3, so 0 means every internal odds update is in a complete bronze object. -1 when the bronze stage does not run.
@@ -393,9 +493,9 @@ final class Pipeline implements AutoCloseable {
             return -1;
         }
         Map<org.apache.kafka.common.TopicPartition, Long> committed = new HashMap<>();
-        for (org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset o : connect.connectorOffsets(Stage.BRONZE.connector).offsets()) {
-            committed.put(new org.apache.kafka.common.TopicPartition((String) o.partition().get("kafka_topic"),
-                    ((Number) o.partition().get("kafka_partition")).intValue()), ((Number) o.offset().get("kafka_offset")).longValue());
+        for (JsonNode o : rest().offsets(Stage.BRONZE.connector).path("offsets")) {
+            committed.put(new org.apache.kafka.common.TopicPartition(o.path("partition").path("kafka_topic").asText(),
+                    o.path("partition").path("kafka_partition").asInt()), o.path("offset").path("kafka_offset").asLong());
         }
         long lag = 0;
         for (String league : options.leagues()) {
@@ -407,6 +507,15 @@ final class Pipeline implements AutoCloseable {
                     throw new IllegalStateException("cannot read the end offset of " + tp, e);
                 }
             }
+        }
+        return lag;
+    }
+
+    /** Waits up to {@code timeout} for {@link #bronzeLag()} to reach 0; returns the last lag seen. */
+    long awaitBronzeCommitted(java.time.Duration timeout) {
+        long lag = bronzeLag();
+        for (long end = System.nanoTime() + timeout.toNanos(); lag > 0 && System.nanoTime() < end; lag = bronzeLag()) {
+            sleep(1000);
         }
         return lag;
     }
@@ -431,6 +540,11 @@ final class Pipeline implements AutoCloseable {
                 System.err.println("while stopping the Connect worker: " + e);
             }
             connect = null;
+        }
+        if (workers != null) {
+            started.remove(workers);
+            workers.close();
+            workers = null;
         }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {

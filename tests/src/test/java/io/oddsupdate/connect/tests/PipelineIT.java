@@ -94,6 +94,7 @@ class PipelineIT {
                     case WRONG_TYPE -> "^enforce: field 'seq'.*";
                     case OVERSIZED -> "^enforce: .*(oversized|max\\.value\\.bytes).*";
                     case UNKNOWN_GAME -> "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: unknown game.*";
+                    case UNKNOWN_LEAGUE -> "^OddsSinkConnector: unusable event at raw\\.events\\.\\w+/\\d+@\\d+: league 'curling' does not match.*";
                     default -> throw new AssertionError(s.kind());
                 }, Pattern.DOTALL);
                 assertTrue(expected.matcher(tally.reason(s)).matches(), s.kind() + " reason: " + tally.reason(s));

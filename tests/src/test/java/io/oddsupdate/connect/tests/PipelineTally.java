@@ -80,6 +80,8 @@ final class PipelineTally implements AutoCloseable {
     /** event index → DLQ reason. */
     private final Map<Long, String> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> edgeDeadLetters = new ConcurrentHashMap<>();
+    /** "dlq topic|hash of the value" → reason, for the edge and bronze DLQs (records written upstream by a test, too). */
+    private final Map<String, String> deadLettersByValue = new ConcurrentHashMap<>();
     private final List<String> unidentifiedDeadLetters = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> edgeUids = ConcurrentHashMap.newKeySet();
     /** event_id of every record on raw.events.* (core). */
@@ -99,7 +101,7 @@ final class PipelineTally implements AutoCloseable {
         this.publicFields = publicFields();
         this.endsAtCore = !(pipeline.running(Pipeline.Stage.ODDS_SINK) && pipeline.running(Pipeline.Stage.ODDS_SOURCE)
                 && pipeline.running(Pipeline.Stage.CORE_TO_EDGE));
-        List<String> coreTopics = new ArrayList<>(List.of(Pipeline.RAW_DLQ));
+        List<String> coreTopics = new ArrayList<>(List.of(Pipeline.RAW_DLQ, Pipeline.BRONZE_DLQ));
         List<String> edgeTopics = new ArrayList<>(List.of(Pipeline.PUBLIC_DLQ));
         for (String league : pipeline.leagues()) {
             coreTopics.add(Pipeline.RAW_PREFIX + league);
@@ -176,6 +178,9 @@ final class PipelineTally implements AutoCloseable {
                 deadLettered.put(s.index(), reason);
                 count("dlq.raw." + s.kind());
             }
+        } else if (topic.equals(Pipeline.BRONZE_DLQ)) {
+            count("dlq.bronze");
+            deadLettersByValue.put(topic + "|" + Arrays.hashCode(r.value()), String.valueOf(header(r, ERROR_MESSAGE)));
         } else if (topic.startsWith(Pipeline.RAW_PREFIX)) {
             String league = topic.substring(Pipeline.RAW_PREFIX.length());
             count("raw." + league);
@@ -199,6 +204,7 @@ final class PipelineTally implements AutoCloseable {
         if (topic.equals(Pipeline.PUBLIC_DLQ)) {
             count("dlq.public");
             String reason = String.valueOf(header(r, ERROR_MESSAGE));
+            deadLettersByValue.put(topic + "|" + Arrays.hashCode(r.value()), reason);
             edgeDeadLetters.computeIfAbsent(reason.length() > 160 ? reason.substring(0, 160) + "…" : reason, k -> new AtomicLong()).incrementAndGet();
             return;
         }
@@ -237,7 +243,7 @@ final class PipelineTally implements AutoCloseable {
 
     // ---- results ---------------------------------------------------------------------------------------------------
 
-    /** A counter: raw.{league}, internal.{league}, public.{league}, dlq.raw, dlq.raw.{Kind}, dlq.public. */
+    /** A counter: raw.{league}, internal.{league}, public.{league}, dlq.raw, dlq.raw.{Kind}, dlq.public, dlq.bronze. */
     long counted(String name) {
         AtomicLong c = counts.get(name);
         return c == null ? 0 : c.get();
@@ -282,6 +288,14 @@ final class PipelineTally implements AutoCloseable {
     /** The DLQ reason of an event, or null. */
     String reason(VendorSimulator.Sent s) {
         return deadLettered.get(s.index());
+    }
+
+    /**
+     * The reason a dead letter with exactly this value carries on {@code dlq} ({@link Pipeline#PUBLIC_DLQ} or
+     * {@link Pipeline#BRONZE_DLQ}), or null if none arrived: for records a test wrote to {@code odds.updates.internal.*}.
+     */
+    String deadLetterReason(String dlq, byte[] value) {
+        return deadLettersByValue.get(dlq + "|" + Arrays.hashCode(value));
     }
 
     /** Reasons of the edge's dead letters (internal odds updates not published), with counts. */

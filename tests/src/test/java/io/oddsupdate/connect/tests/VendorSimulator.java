@@ -46,6 +46,11 @@ final class VendorSimulator {
         /** A game the reference data does not know: dead-lettered by the odds sink. */
         UNKNOWN_GAME(true),
         /**
+         * A known game under a league (sport) the reference data does not have for it: fits raw-event/v1, so it reaches
+         * the odds sink, which cannot price it and dead-letters it.
+         */
+        UNKNOWN_LEAGUE(true),
+        /**
          * 1.2 MB, above the core cluster's 1 MB record limit (the vendor's topic accepts it): dead-lettered unread at the
          * vendor hop (the transforms' max.value.bytes), before MirrorMaker's producer would fail on it.
          */
@@ -53,7 +58,7 @@ final class VendorSimulator {
 
         /** Every malformed kind. */
         static List<Kind> handled() {
-            return List.of(BAD_JSON, MISSING_GAME_ID, WRONG_TYPE, UNKNOWN_GAME, OVERSIZED);
+            return List.of(BAD_JSON, MISSING_GAME_ID, WRONG_TYPE, UNKNOWN_GAME, UNKNOWN_LEAGUE, OVERSIZED);
         }
 
         final boolean malformed;
@@ -140,6 +145,10 @@ final class VendorSimulator {
                 e.put("game_id", game.seed.league() + "-g-unknown-" + random.nextInt(1000));
                 send(kind, game, e, json(e));
             }
+            case UNKNOWN_LEAGUE -> {
+                e.put("league", "curling");
+                send(kind, game, e, json(e));
+            }
             case OVERSIZED -> {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> payload = (Map<String, Object>) e.get("payload");
@@ -164,6 +173,39 @@ final class VendorSimulator {
 
     void flush() {
         producer.flush();
+    }
+
+    /** Sends the next event every {@code intervalMs} on a thread of its own until the feed is closed or the games end. */
+    Feed feed(long intervalMs) {
+        return new Feed(intervalMs);
+    }
+
+    /** A steady feed of events; closing it stops the feed and flushes what was sent. */
+    final class Feed implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicBoolean feeding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Thread thread;
+
+        private Feed(long intervalMs) {
+            thread = new Thread(() -> {
+                while (feeding.get() && sendNext()) {
+                    try {
+                        Thread.sleep(intervalMs);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "vendor-feed");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            feeding.set(false);
+            thread.join(10_000);
+            thread.interrupt();
+            flush();
+        }
     }
 
     long sentCount() {
