@@ -35,7 +35,16 @@ public final class LocalPipeline {
         SeedData seed = SeedData.load();
         say("starting: Kafka clusters vendor, core, edge; Connect worker on core; PostgreSQL, Redis (this takes ~30 s)");
         long t0 = System.nanoTime();
-        Pipeline pipeline = Pipeline.start(Pipeline.Options.defaults(seed.leagues()));
+        Pipeline pipeline;
+        try {
+            pipeline = Pipeline.start(Pipeline.Options.defaults(seed.leagues()));
+        } catch (RuntimeException e) {
+            // said here: ZooKeeper's default uncaught-exception handler would send it to the log file only
+            say("FAILED to start (everything started was stopped): %s", e);
+            say("logs: %s", System.getProperty("oddsupdate.log.file", "the test log"));
+            System.exit(2);
+            return;
+        }
         Thread cleanup = new Thread(pipeline::close, "local-pipeline-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         int status;
