@@ -44,6 +44,8 @@ final class Pipeline implements AutoCloseable {
 
     static final String RAW_DLQ = "raw.events.dlq";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
+    /** With exactly-once, the core→edge hop's source offsets, on the edge. */
+    static final String EDGE_HOP_OFFSETS = "connect-offsets.core-to-edge";
     static final String BRONZE_DLQ = "odds.updates.bronze.dlq";
     static final String BRONZE_BUCKET = "bronze";
     static final String RAW_PREFIX = "raw.events.";
@@ -86,13 +88,23 @@ final class Pipeline implements AutoCloseable {
      * (EnforceSchema, GlueAvroConverter), after rendering; empty: the local environment's registry, the repo's schema
      * files ({@code glue.region} empty).
      */
-    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers) {
+    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers,
+                   boolean exactlyOnce) {
         static Options defaults(List<String> leagues) {
-            return new Options(leagues, 1, Map.of(), false, 1);
+            return new Options(leagues, 1, Map.of(), false, 1, false);
         }
 
         Options withGlue(Map<String, String> settings) {
-            return new Options(leagues, workers, settings, workerProcesses, coreBrokers);
+            return new Options(leagues, workers, settings, workerProcesses, coreBrokers, exactlyOnce);
+        }
+
+        /**
+         * Exactly-once source connectors (KIP-618): the workers run every source task with a transactional producer that
+         * commits records and source offsets together, so a task killed mid-stream replays nothing already committed.
+         * See {@link #exactlyOnce(Stage, Map)} for what the connectors add.
+         */
+        Options withExactlyOnce() {
+            return new Options(leagues, workers, glue, workerProcesses, coreBrokers, true);
         }
 
         /**
@@ -100,7 +112,7 @@ final class Pipeline implements AutoCloseable {
          * the core cluster then runs on its own.
          */
         Options withWorkerProcesses(int count) {
-            return new Options(leagues, count, glue, true, coreBrokers);
+            return new Options(leagues, count, glue, true, coreBrokers, exactlyOnce);
         }
 
         /**
@@ -108,7 +120,7 @@ final class Pipeline implements AutoCloseable {
          * core get replication factor min(3, brokers) and, from 2 replicas, {@code min.insync.replicas} 2.
          */
         Options withCoreBrokers(int brokers) {
-            return new Options(leagues, workers, glue, workerProcesses, brokers);
+            return new Options(leagues, workers, glue, workerProcesses, brokers, exactlyOnce);
         }
     }
 
@@ -191,6 +203,9 @@ final class Pipeline implements AutoCloseable {
         // what the local configs rely on (config providers for the secrets file, client overrides for the edge hop)
         worker.putAll(new ConnectorConfigs(CONNECTOR_CONFIGS).worker(ENV, Map.of()));
         worker.put("offset.flush.interval.ms", "1000");
+        if (options.exactlyOnce()) {
+            worker.put("exactly.once.source.support", "enabled");
+        }
         if (options.workerProcesses()) {
             java.util.Properties brokers = ConnectClusters.brokerProps();
             brokers.put("offsets.topic.replication.factor", Integer.toString(replication()));
@@ -243,6 +258,10 @@ final class Pipeline implements AutoCloseable {
         core().createTopic(RAW_DLQ, 1, replication(), largeDurable);
         core().createTopic(BRONZE_DLQ, 1, replication(), durable);
         edge.createTopic(PUBLIC_DLQ, 1);
+        if (options.exactlyOnce()) {
+            // the core→edge hop commits its source offsets in its transactions on the edge, so they live there
+            edge.createTopic(EDGE_HOP_OFFSETS, 1, 1, Map.of("cleanup.policy", "compact"));
+        }
     }
 
     /** Replication factor of the pipeline's topics on core. */
@@ -277,6 +296,7 @@ final class Pipeline implements AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException("connector-configs/base/" + name + ".json has no Pipeline.Stage: add one"));
             Map<String, String> config = configs.effective(name, ENV, vars);
             glue(config);
+            exactlyOnce(stage, config);
             requirePlugins(name, config);
             rendered.put(stage, config);
         }
@@ -332,6 +352,30 @@ final class Pipeline implements AutoCloseable {
                 .map(k -> k.substring(0, k.length() - "glue.region".length())).toList();
         for (String prefix : prefixes) {
             options.glue().forEach((k, v) -> config.put(prefix + k, v));
+        }
+    }
+
+    /**
+     * With {@link Options#withExactlyOnce}, what the shipped configs would add for exactly-once: both MirrorMaker hops
+     * require it and read committed records only (the edge must never see records of an aborted transaction of the
+     * odds source), the core→edge hop keeps its offsets on the edge (its producer's cluster) in a topic created here,
+     * the odds source requires it, and the sinks read committed records only.
+     */
+    private void exactlyOnce(Stage stage, Map<String, String> c) {
+        if (!options.exactlyOnce()) {
+            return;
+        }
+        switch (stage) {
+            case VENDOR_TO_CORE, CORE_TO_EDGE -> {
+                c.put("exactly.once.support", "required");
+                c.put("source.consumer.isolation.level", "read_committed");
+                if (stage == Stage.CORE_TO_EDGE) {
+                    c.put("offsets.storage.topic", EDGE_HOP_OFFSETS);
+                }
+            }
+            case ODDS_SOURCE -> c.put("exactly.once.support", "required");
+            case ODDS_SINK, BRONZE -> c.put("consumer.override.isolation.level", "read_committed");
+            default -> { }
         }
     }
 
@@ -484,9 +528,11 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Internal odds updates not yet in bronze: the end offsets of {@code odds.updates.internal.*} minus the bronze sink's
-     * committed offsets. The sink commits an offset only once the object holding the records before it is complete in
-     * S3, so 0 means every internal odds update is in a complete bronze object. -1 when the bronze stage does not run.
+     * Internal odds updates not yet in bronze: the records of {@code odds.updates.internal.*} at or after the bronze
+     * sink's committed offsets (read committed, so transaction markers, which take an offset each when the odds source
+     * runs exactly-once, and records of aborted transactions do not count). The sink commits an offset only once the
+     * object holding the records before it is complete in S3, so 0 means every internal odds update is in a complete
+     * bronze object. -1 when the bronze stage does not run.
      */
     long bronzeLag() {
         if (!running(Stage.BRONZE)) {
@@ -497,15 +543,30 @@ final class Pipeline implements AutoCloseable {
             committed.put(new org.apache.kafka.common.TopicPartition(o.path("partition").path("kafka_topic").asText(),
                     o.path("partition").path("kafka_partition").asInt()), o.path("offset").path("kafka_offset").asLong());
         }
-        long lag = 0;
+        Map<org.apache.kafka.common.TopicPartition, Long> behind = new HashMap<>();
         for (String league : options.leagues()) {
             for (int p = 0; p < PARTITIONS; p++) {
                 org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(INTERNAL_PREFIX + league, p);
                 try {
-                    lag += core().endOffset(tp) - committed.getOrDefault(tp, 0L);
+                    long end = core().endOffset(tp);
+                    if (end > committed.getOrDefault(tp, 0L)) {
+                        behind.put(tp, end);
+                    }
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot read the end offset of " + tp, e);
                 }
+            }
+        }
+        if (behind.isEmpty()) {
+            return 0;
+        }
+        long lag = 0;
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = core().createConsumer(Map.of("isolation.level", "read_committed"))) {
+            c.assign(behind.keySet());
+            behind.keySet().forEach(tp -> c.seek(tp, committed.getOrDefault(tp, 0L)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (behind.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue()) && System.nanoTime() < deadline) {
+                lag += c.poll(java.time.Duration.ofMillis(200)).count();
             }
         }
         return lag;
