@@ -17,11 +17,11 @@ import io.oddsupdate.connect.testkit.ConnectWorkers;
 import kafka.server.KafkaServer;
 
 /**
- * Faults of the platform under the pipeline, while vendor events stream: a Connect worker of a 3-worker cluster
- * killed (SIGKILL, nothing committed or handed over), then a broker of the 3-broker core cluster restarted. The
- * workers are separate JVMs ({@link ConnectWorkers}); source connectors run exactly-once
- * ({@link Pipeline.Options#withExactlyOnce}). Afterwards every vendor event is accounted for, no {@code event_uid}
- * reached the edge twice, and bronze holds every internal odds update.
+ * Faults of the platform under the pipeline, while vendor events stream: a Connect worker of a 3-worker cluster killed
+ * (SIGKILL, nothing committed or handed over), then a broker of the 3-broker core cluster restarted, then the edge
+ * cluster's only broker restarted (an edge outage). The workers are separate JVMs ({@link ConnectWorkers}); source
+ * connectors run exactly-once ({@link Pipeline.Options#withExactlyOnce}). Afterwards every vendor event is accounted
+ * for, no {@code event_uid} reached the edge twice, and bronze holds every internal odds update.
  */
 class ClusterFaultsIT {
 
@@ -46,13 +46,14 @@ class ClusterFaultsIT {
     /**
      * About 50 events/s. The worker running the most connectors and tasks is killed: its work moves to the two
      * survivors (statuses show every connector and task RUNNING on them). Then one core broker shuts down and comes
-     * back (topics have 3 replicas, min.insync.replicas 2, so producers with acks=all go on). Source connectors run
-     * exactly-once: a killed task's open transaction is aborted and its successor resumes from the offsets committed
-     * with the last transaction, so nothing reaches the edge twice (at-least-once, the replay after the kill put
-     * duplicates there; the odds sink's applied-event sets only absorb replayed vendor events).
+     * back (topics have 3 replicas, min.insync.replicas 2, so producers with acks=all go on); then the edge's broker
+     * does (the core→edge hop waits for it). Source connectors run exactly-once: a killed task's open transaction is
+     * aborted and its successor resumes from the offsets committed with the last transaction, so nothing reaches the
+     * edge twice (at-least-once, the replay after the kill put duplicates there; the odds sink's applied-event sets
+     * only absorb replayed vendor events).
      */
     @Test
-    void aKilledWorkerAndARestartedCoreBrokerLoseNothing() throws Exception {
+    void aKilledWorkerAndRestartedBrokersLoseNothing() throws Exception {
         VendorSimulator sim = new VendorSimulator(pipeline.vendorProducer(), seed, 2_000, 0.02, VendorSimulator.Kind.handled(), 9L);
         ConnectWorkers workers = pipeline.workers();
         try (PipelineTally tally = new PipelineTally(pipeline, sim); VendorSimulator.Feed feed = sim.feed(20)) { // ~50 events/s
@@ -76,6 +77,13 @@ class ClusterFaultsIT {
                 Thread.sleep(250);
             }
             assertEquals(3, pipeline.core().runningBrokers().size(), "the core broker came back");
+            Thread.sleep(PAUSE_MS);
+
+            // the edge has one broker: its restart is an outage of the edge (same ports and data when it comes back)
+            System.out.println("restarting the edge's broker");
+            pipeline.edge().stopOnlyKafka();
+            Thread.sleep(PAUSE_MS);
+            pipeline.edge().startOnlyKafkaOnSamePorts();
             Thread.sleep(PAUSE_MS);
             feed.close();
 
