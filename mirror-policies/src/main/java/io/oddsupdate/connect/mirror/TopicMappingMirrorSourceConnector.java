@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -12,6 +14,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.mirror.MirrorSourceConfig;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Why a subclass: Connect does not treat a ReplicationPolicy as a plugin, so the stock connector, which a worker loads
  * from its own class path, resolves {@code replication.policy.class} without looking into plugin directories. This class
  * lives in the plugin, so the connector runs with the plugin's class loader. Its behaviour is the stock connector's, with
- * one addition: it fails at start, with the reason in its status, when the source cluster refuses its credentials
- * ({@link #checkSourceCredentials}).
+ * one addition: it fails, with the reason in its status, when the source cluster refuses its credentials, at start and
+ * at every topic refresh after ({@link #checkSourceCredentials}).
  */
 public class TopicMappingMirrorSourceConnector extends MirrorSourceConnector {
 
@@ -32,6 +35,8 @@ public class TopicMappingMirrorSourceConnector extends MirrorSourceConnector {
 
     /** How long start waits for the source cluster before leaving an unreachable one to MirrorMaker's own retries. */
     static final Duration SOURCE_CHECK_TIMEOUT = Duration.ofSeconds(20);
+
+    private ScheduledExecutorService credentialChecks;
 
     @Override
     public ConfigDef config() {
@@ -42,14 +47,51 @@ public class TopicMappingMirrorSourceConnector extends MirrorSourceConnector {
     public void start(Map<String, String> props) {
         checkSourceCredentials(props);
         super.start(props);
+        // credentials revoked or rotated on the source while running: the tasks' consumers only log their failures
+        // (MirrorSourceTask.poll swallows KafkaException), so check again with each topic refresh
+        if (Boolean.parseBoolean(props.getOrDefault(MirrorSourceConfig.REFRESH_TOPICS_ENABLED, "true"))) {
+            long interval = Long.parseLong(props.getOrDefault(MirrorSourceConfig.REFRESH_TOPICS_INTERVAL_SECONDS,
+                    Long.toString(MirrorSourceConfig.REFRESH_TOPICS_INTERVAL_SECONDS_DEFAULT)));
+            ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, getClass().getSimpleName() + "-" + props.get("name") + "-credential-check");
+                t.setDaemon(true);
+                return t;
+            });
+            checks.scheduleWithFixedDelay(() -> {
+                try {
+                    checkSourceCredentials(props);
+                } catch (ConnectException refused) {
+                    // an interrupt is stop() shutting the checks down, not a refusal
+                    if (!Thread.currentThread().isInterrupted()) {
+                        context().raiseError(refused);
+                    }
+                    checks.shutdown();
+                } catch (RuntimeException e) {
+                    // a failed check must not end the checks (an executor drops a task that throws)
+                    log.warn("{} {}: credential check failed; trying again at the next topic refresh",
+                            getClass().getSimpleName(), props.get("name"), e);
+                }
+            }, interval, interval, TimeUnit.SECONDS);
+            credentialChecks = checks;
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (credentialChecks != null) {
+            credentialChecks.shutdownNow();
+            credentialChecks = null;
+        }
+        super.stop();
     }
 
     /**
      * Fails when the source cluster refuses the connector's credentials (SASL or TLS). The stock connector lists source
      * topics on a scheduler that only logs failures, so with a wrong password it stays RUNNING with no task and copies
      * nothing, silently; an authentication failure does not heal by retrying, so it belongs in the connector's status.
-     * Nothing has been read from the source then, so nothing is lost: fix the credential and restart the connector.
-     * A cluster that does not answer in time is left to MirrorMaker's retries, as before.
+     * Nothing is lost: what was not read stays on the source, and the tasks' offsets say where to resume once the
+     * credential is fixed and the connector restarted. A cluster that does not answer in time is left to MirrorMaker's
+     * retries, as before.
      */
     static void checkSourceCredentials(Map<String, String> props) {
         String name = props.getOrDefault("name", "?");
