@@ -132,9 +132,7 @@ class SecurityIT {
     }
 
     private void wrongPasswordThenFixed(SecureKafka vendor, KafkaProducer<byte[], byte[]> feed) throws Exception {
-        writeSecrets("odds-update/vendor-kafka", Map.of(
-                "sasl.jaas.config", SecureKafka.jaas(REPLICATOR, "not-" + replicatorPassword),
-                "ca.pem", tls.caPem()));
+        writeScramSecret("not-" + replicatorPassword);
         Map<String, String> config = vendorToCore("prod", vendor.scramBootstrapServers(), "raw.events.");
         VendorSimulator sim = simulator(feed, 1L);
         play(sim, 60);
@@ -146,9 +144,7 @@ class SecurityIT {
         // events keep coming while the connector is down; then the operator fixes the secret and applies the config
         // again (unchanged: it names the secret, not the password), which restarts the failed connector
         play(sim, 60);
-        writeSecrets("odds-update/vendor-kafka", Map.of(
-                "sasl.jaas.config", SecureKafka.jaas(REPLICATOR, replicatorPassword),
-                "ca.pem", tls.caPem()));
+        writeScramSecret(replicatorPassword);
         connect.configureConnector(name, config);
         assertReconciled(sim, awaitAtCore(sim, Pattern.compile("raw\\.events\\..*")));
         assertRunning(name);
@@ -168,9 +164,7 @@ class SecurityIT {
         vendor.addScramUser(REPLICATOR, rotated);
         assertRefusedLogin(awaitFailed(name), vendor, rotated);
         play(sim, Integer.MAX_VALUE);
-        writeSecrets("odds-update/vendor-kafka", Map.of(
-                "sasl.jaas.config", SecureKafka.jaas(REPLICATOR, rotated),
-                "ca.pem", tls.caPem()));
+        writeScramSecret(rotated);
         connect.configureConnector(name, config);
         assertReconciled(sim, awaitAtCore(sim, Pattern.compile("raw\\.events\\..*")));
         assertRunning(name);
@@ -425,6 +419,11 @@ class SecurityIT {
                 "${file:" + secrets.resolve(r.group(1) + ".properties") + ":" + r.group(2) + "}")));
         c.values().forEach(v -> assertFalse(v.contains(replicatorPassword) || v.contains("PRIVATE KEY"), "a secret inline: " + v));
         return c;
+    }
+
+    /** The vendor SCRAM secret the prod overlay reads: the replicator's JAAS line and the CA. */
+    private static void writeScramSecret(String password) {
+        writeSecrets("odds-update/vendor-kafka", Map.of("sasl.jaas.config", SecureKafka.jaas(REPLICATOR, password), "ca.pem", tls.caPem()));
     }
 
     private static void writeSecrets(String secretId, Map<String, String> values) {
