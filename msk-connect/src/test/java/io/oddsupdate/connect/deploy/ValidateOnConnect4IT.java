@@ -4,24 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.Writer;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -35,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.ConnectRest;
+import io.oddsupdate.connect.testkit.ConnectWorkers;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
 
@@ -47,7 +38,7 @@ import io.oddsupdate.connect.testkit.TempDirs;
 class ValidateOnConnect4IT {
 
     private static EmbeddedKafkaCluster kafka;
-    private static Process worker;
+    private static ConnectWorkers worker;
     private static Path pluginPath;
     private static Path workDir;
     private static ConnectRest rest;
@@ -60,72 +51,26 @@ class ValidateOnConnect4IT {
         kafka.start();
         pluginPath = PluginPath.fromZips(List.of(Bundles.bundleZip()));
         workDir = Files.createTempDirectory("connect-next-");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Properties p = new Properties();
-        p.putAll(ShippedConfigs.workerProperties(ConfigValidation.ENV));
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("group.id", "connect-next");
-        p.put("config.storage.topic", "connect-next-configs");
-        p.put("offset.storage.topic", "connect-next-offsets");
-        p.put("status.storage.topic", "connect-next-status");
-        p.put("config.storage.replication.factor", "1");
-        p.put("offset.storage.replication.factor", "1");
-        p.put("status.storage.replication.factor", "1");
-        p.put("listeners", "http://127.0.0.1:" + port);
-        p.put("plugin.path", pluginPath.toString());
-        p.put("plugin.discovery", "service_load");
-        Path props = workDir.resolve("worker.properties");
-        try (Writer w = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
-            p.store(w, "ValidateOnConnect4IT");
-        }
+        Map<String, String> props = new HashMap<>(ShippedConfigs.workerProperties(ConfigValidation.ENV));
+        props.put("plugin.path", pluginPath.toString());
+        props.put("plugin.discovery", "service_load");
         Path log4j = workDir.resolve("log4j2.properties");
         Files.writeString(log4j, "rootLogger.level=INFO\nrootLogger.appenderRef.out.ref=out\nappender.out.type=Console\n"
                 + "appender.out.name=out\nappender.out.layout.type=PatternLayout\nappender.out.layout.pattern=[%d] %p %m (%c)%n\n");
         Path runtime = PluginPath.projectRoot().resolve("msk-connect/target/connect-next");
         assertTrue(Files.isDirectory(runtime), runtime + " missing: the build resolves it in pre-integration-test");
-        Path log = PluginPath.projectRoot().resolve("msk-connect/target/connect-next-worker.log");
-        worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-cp", runtime + File.separator + "*", "org.apache.kafka.connect.cli.ConnectDistributed", props.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String url = "http://127.0.0.1:" + port;
-        version = awaitWorker(url, log);
-        rest = new ConnectRest(url);
-        System.out.println("Connect worker " + version + " (log: " + log + ")");
-    }
-
-    private static String awaitWorker(String url, Path log) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline) {
-            if (!worker.isAlive()) {
-                throw new AssertionError("the Connect worker exited (" + worker.exitValue() + "); see " + log);
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/connectors")).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    HttpResponse<String> root = http.send(HttpRequest.newBuilder(URI.create(url + "/")).build(), HttpResponse.BodyHandlers.ofString());
-                    return ConnectorConfigsJson.read(root.body()).path("version").asText();
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the Connect worker did not start within 180 s; see " + log);
+        Path logDir = PluginPath.projectRoot().resolve("msk-connect/target/connect-next-worker");
+        worker = ConnectWorkers.start(1, kafka.bootstrapServers(), "connect-next", 1, props, logDir,
+                runtime + File.separator + "*", List.of("-Dlog4j2.configurationFile=" + log4j.toUri()));
+        rest = worker.rest(0);
+        version = rest.get("").path("version").asText();
+        System.out.println("Connect worker " + version + " (log: " + worker.log(0) + ")");
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (worker != null) {
-            worker.destroy();
-            if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-                worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            worker.close();
         }
         if (kafka != null) {
             kafka.stop();
@@ -160,12 +105,5 @@ class ValidateOnConnect4IT {
     @TestFactory
     Stream<DynamicNode> shippedConfigs() {
         return ConfigValidation.tests(rest);
-    }
-
-    /** Jackson, without a field for it in this class. */
-    private static final class ConnectorConfigsJson {
-        static JsonNode read(String body) throws IOException {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-        }
     }
 }

@@ -48,6 +48,16 @@ public final class ConnectWorkers implements AutoCloseable {
      */
     public static ConnectWorkers start(int count, String bootstrapServers, String groupId, int replication,
                                        Map<String, String> workerProps, Path logDir) {
+        return start(count, bootstrapServers, groupId, replication, workerProps, logDir, System.getProperty("java.class.path"), List.of());
+    }
+
+    /**
+     * As {@link #start(int, String, String, int, Map, Path)}, on another Connect runtime: {@code classPath} is the
+     * workers' class path (e.g. {@code dir/*} of another Kafka version), {@code jvmOptions} go before it (e.g. that
+     * runtime's logging configuration).
+     */
+    public static ConnectWorkers start(int count, String bootstrapServers, String groupId, int replication,
+                                       Map<String, String> workerProps, Path logDir, String classPath, List<String> jvmOptions) {
         ConnectWorkers workers;
         try {
             workers = new ConnectWorkers(Files.createTempDirectory("connect-workers-"));
@@ -57,7 +67,7 @@ public final class ConnectWorkers implements AutoCloseable {
         }
         try {
             for (int i = 0; i < count; i++) {
-                workers.launch(i, bootstrapServers, groupId, replication, workerProps, logDir);
+                workers.launch(i, bootstrapServers, groupId, replication, workerProps, logDir, classPath, jvmOptions);
             }
             for (int i = 0; i < count; i++) {
                 workers.awaitRest(i);
@@ -70,7 +80,7 @@ public final class ConnectWorkers implements AutoCloseable {
     }
 
     private void launch(int i, String bootstrapServers, String groupId, int replication, Map<String, String> workerProps,
-                        Path logDir) {
+                        Path logDir, String classPath, List<String> jvmOptions) {
         int port = freePort();
         Properties p = new Properties();
         p.putAll(workerProps);
@@ -93,11 +103,11 @@ public final class ConnectWorkers implements AutoCloseable {
         Path log = logDir.resolve("connect-worker-" + i + ".log");
         try (Writer w = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
             p.store(w, "ConnectWorkers worker " + i);
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"),
-                    "org.apache.kafka.connect.cli.ConnectDistributed", props.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classPath, "org.apache.kafka.connect.cli.ConnectDistributed", props.toString()));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.add(process);
             ports.add(port);
             logs.add(log);
