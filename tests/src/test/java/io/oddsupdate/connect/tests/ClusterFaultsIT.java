@@ -91,6 +91,9 @@ class ClusterFaultsIT {
             System.out.println("counters: " + tally.counters());
             assertEquals(List.of(), r.get(PipelineTally.Outcome.PENDING), "events lost");
             assertEquals(Map.of(), tally.violations(), "checks at core and edge (no duplicate event_uid, order, fields)");
+            // exactly-once all along: no replayed record upstream of the edge either
+            assertEquals(0, tally.counted("duplicate.raw"), "vendor events on raw.events.* twice");
+            assertEquals(0, tally.counted("duplicate.internal"), "odds updates on odds.updates.internal.* twice");
             for (VendorSimulator.Sent s : r.get(PipelineTally.Outcome.DEAD_LETTERED)) {
                 assertTrue(s.kind().malformed, "a valid event was dead-lettered: " + s + " " + tally.reason(s));
             }

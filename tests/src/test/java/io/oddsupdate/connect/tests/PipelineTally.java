@@ -84,6 +84,8 @@ final class PipelineTally implements AutoCloseable {
     private final Map<String, String> deadLettersByValue = new ConcurrentHashMap<>();
     private final List<String> unidentifiedDeadLetters = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> edgeUids = ConcurrentHashMap.newKeySet();
+    /** event_uid of every record on odds.updates.internal.* (core). */
+    private final Set<String> internalUids = ConcurrentHashMap.newKeySet();
     /** event_id of every record on raw.events.* (core). */
     private final Set<String> atCore = ConcurrentHashMap.newKeySet();
     private final boolean endsAtCore;
@@ -186,7 +188,9 @@ final class PipelineTally implements AutoCloseable {
             count("raw." + league);
             String eventId = header(r, "event_id");
             if (eventId != null) {
-                atCore.add(eventId);
+                if (!atCore.add(eventId)) {
+                    count("duplicate.raw");
+                }
             }
             JsonNode v = json(r.value());
             String gameId = v == null ? null : v.path("game_id").asText(null);
@@ -195,6 +199,11 @@ final class PipelineTally implements AutoCloseable {
                     && gameId != null && gameId.equals(header(r, "game_id")) && header(r, "event_id") != null, r);
         } else if (topic.startsWith(Pipeline.INTERNAL_PREFIX)) {
             count("internal." + topic.substring(Pipeline.INTERNAL_PREFIX.length()));
+            JsonNode v = json(r.value());
+            String uid = v == null ? null : v.path("event_uid").asText(null);
+            if (uid != null && !internalUids.add(uid)) {
+                count("duplicate.internal");
+            }
         }
     }
 
@@ -243,7 +252,11 @@ final class PipelineTally implements AutoCloseable {
 
     // ---- results ---------------------------------------------------------------------------------------------------
 
-    /** A counter: raw.{league}, internal.{league}, public.{league}, dlq.raw, dlq.raw.{Kind}, dlq.public, dlq.bronze. */
+    /**
+     * A counter: raw.{league}, internal.{league}, public.{league}, dlq.raw, dlq.raw.{Kind}, dlq.public, dlq.bronze;
+     * duplicate.raw (a vendor event_id on raw.events.* again), duplicate.internal (an event_uid on
+     * odds.updates.internal.* again): at-least-once hops may replay, exactly-once ones may not.
+     */
     long counted(String name) {
         AtomicLong c = counts.get(name);
         return c == null ? 0 : c.get();
