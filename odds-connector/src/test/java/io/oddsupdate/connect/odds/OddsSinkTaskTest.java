@@ -288,7 +288,7 @@ class OddsSinkTaskTest {
     void aBatchIsNotDoneUntilTheRequiredReplicasHaveIt() {
         Map<String, String> p = props();
         p.put(OddsSinkConnector.MIN_REPLICAS, "1");
-        p.put(RedisSettings.TIMEOUT_MS, "200");
+        p.put(RedisSettings.TIMEOUT_MS, "1000"); // WAIT gets half; the rest is margin for a loaded machine
         OddsSinkTask waiting = new OddsSinkTask(time);
         waiting.initialize(new TestSinkContext());
         waiting.start(p);
