@@ -24,7 +24,7 @@ import redis.clients.jedis.resps.StreamEntry;
 
 /**
  * Outages while vendor events stream through the whole pipeline: Redis (the odds connectors' state and streams),
- * PostgreSQL (reference data) and S3 (bronze) each go away for a while and come back. Afterwards every vendor event is
+ * PostgreSQL (reference data), S3 (bronze) and the vendor cluster's broker each go away for a while and come back. Afterwards every vendor event is
  * accounted for, no {@code event_uid} reached the edge twice, and bronze holds every internal odds update. And a poison
  * record in every stage: each is dead-lettered with its reason by the stage it reaches, and every task keeps running.
  */
@@ -49,8 +49,8 @@ class FaultsIT {
     }
 
     /**
-     * About 50 vendor events/s for a minute; meanwhile Redis, then PostgreSQL, then S3 go away for {@value #OUTAGE_MS}
-     * ms each. Before that, a poison record in every stage: at the vendor hop every malformed kind
+     * About 50 vendor events/s for a minute; meanwhile Redis, then PostgreSQL, then S3, then the vendor cluster's broker
+     * go away for {@value #OUTAGE_MS} ms each. Before that, a poison record in every stage: at the vendor hop every malformed kind
      * (bad JSON, no game id, wrong type, oversized); at the odds sink events that fit raw-event/v1 but cannot be priced
      * (unknown game, a league the game is not in); at the odds source an entry in a league's Redis stream the sink
      * cannot have written; at the core→edge hop and the bronze sink records on {@code odds.updates.internal.nba} that
@@ -96,6 +96,11 @@ class FaultsIT {
             pipeline.s3().pause();
             Thread.sleep(OUTAGE_MS);
             pipeline.s3().resume();
+            Thread.sleep(OUTAGE_MS);
+            // the vendor's only broker restarted (same ports and data): the feed's producer and the vendor hop wait
+            pipeline.vendor().stopOnlyKafka();
+            Thread.sleep(OUTAGE_MS);
+            pipeline.vendor().startOnlyKafkaOnSamePorts();
             Thread.sleep(OUTAGE_MS);
             feed.close();
 
