@@ -5,8 +5,8 @@ import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.transforms.Transformation;
 
 /**
- * Base of the bundle's transforms: tombstones (null values) and records another transform of this worker dead-lettered
- * pass through untouched; a bytes value over {@code max.value.bytes} and any failure go to the {@link DeadLetterRoute}
+ * Base of the bundle's transforms: records another transform of this worker dead-lettered pass through untouched, and so
+ * do tombstones (null values) unless the transform says otherwise ({@link #tombstone}); a bytes value over {@code max.value.bytes} and any failure go to the {@link DeadLetterRoute}
  * (dead-letter topic, or a DataException). A {@link RetriableException} (e.g. an unreachable schema registry) is not bad
  * input: it propagates, and Connect retries the batch.
  * A subclass sets {@link #deadLetters} in {@code configure} and implements {@link #transform}.
@@ -17,8 +17,11 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
 
     @Override
     public final R apply(R record) {
-        if (record.value() == null || DeadLetterRoute.isDeadLettered(record)) {
+        if (DeadLetterRoute.isDeadLettered(record)) {
             return record;
+        }
+        if (record.value() == null) {
+            return tombstone(record);
         }
         PayloadException oversized = deadLetters.oversized(record.value());
         if (oversized != null) {
@@ -32,6 +35,11 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
             // bad input (or a bug it triggers) must neither kill the task nor vanish
             return deadLetters.fail(record, e);
         }
+    }
+
+    /** What becomes of a tombstone (a null value): passed untouched unless a transform overrides this. */
+    protected R tombstone(R record) {
+        return record;
     }
 
     /** Transforms a record with a non-null value; throws (preferably a {@link PayloadException}) on bad input. */

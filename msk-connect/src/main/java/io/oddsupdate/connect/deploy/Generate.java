@@ -68,7 +68,8 @@ public final class Generate {
             effective.put(name, c);
             write(dir.resolve("connectors").resolve(name + ".json"), c);
         }
-        String workerProps = properties(configs.worker(env, Map.of()));
+        Map<String, String> worker = configs.worker(env, Map.of());
+        String workerProps = properties(worker);
         writeText(dir.resolve("worker.properties"), "# Worker settings the " + env + " connector configs rely on (generated from connector-configs/environments/" + env + ".json)\n" + workerProps);
 
         JsonNode msk = e.path("msk");
@@ -82,7 +83,7 @@ public final class Generate {
         writeText(m.resolve("worker-configuration.properties"), workerProps);
         Map<String, Object> workerConfig = new LinkedHashMap<>();
         workerConfig.put("name", msk.path("workerConfigurationName").asText());
-        workerConfig.put("description", "odds-update workers (" + env + "): converters and config providers");
+        workerConfig.put("description", "odds-update workers (" + env + "): converters, config providers, exactly-once source support");
         workerConfig.put("propertiesFileContent", Base64.getEncoder().encodeToString(workerProps.getBytes(StandardCharsets.UTF_8)));
         write(m.resolve("create-worker-configuration.json"), workerConfig);
 
@@ -110,7 +111,7 @@ public final class Generate {
             String name = c.getKey();
             JsonNode access = configs.connectors.path(name);
             checkTopicsCovered(name, c.getValue(), access);
-            Map<String, Object> policy = IamPolicies.executionRole(name, c.getValue(), access, msk);
+            Map<String, Object> policy = IamPolicies.executionRole(name, c.getValue(), access, msk, worker);
             write(m.resolve("iam").resolve(name + ".json"), policy);
             String roleName = msk.path("roleNamePrefix").asText() + name;
             String roleArn = "arn:aws:iam::" + account + ":role/" + roleName;
@@ -176,19 +177,27 @@ public final class Generate {
         writeText(dir.resolve("crossplane").resolve("msk-connect.yaml"), yaml.toString());
     }
 
-    /** Every topic a connector is configured to produce to on its worker's cluster must be covered by its IAM write grants. */
+    /**
+     * Every topic a connector is configured to produce to on its worker's cluster must be covered by its IAM write grants,
+     * and a connector's own offsets topic ({@code offsets.storage.topic}) by its read, write and create grants there.
+     */
     private static void checkTopicsCovered(String name, Map<String, String> config, JsonNode access) {
-        List<String> writes = new ArrayList<>();
+        Map<String, List<String>> grants = new LinkedHashMap<>();
         for (JsonNode k : access.path("kafka")) {
             if (k.path("cluster").asText().equals(access.path("cluster").asText())) {
-                k.path("write").forEach(t -> writes.add(t.asText()));
+                for (String grant : List.of("read", "write", "create")) {
+                    k.path(grant).forEach(t -> grants.computeIfAbsent(grant, g -> new ArrayList<>()).add(t.asText()));
+                }
             }
         }
         for (Map.Entry<String, String> e : config.entrySet()) {
-            if (e.getKey().endsWith("dlq.topic") || e.getKey().equals("errors.deadletterqueue.topic.name")) {
-                if (writes.stream().noneMatch(w -> IamPolicies.covers(w, e.getValue()))) {
+            List<String> needs = e.getKey().endsWith("dlq.topic") || e.getKey().equals("errors.deadletterqueue.topic.name") ? List.of("write")
+                    : e.getKey().equals("offsets.storage.topic") ? List.of("read", "write", "create") : List.of();
+            for (String grant : needs) {
+                List<String> topics = grants.getOrDefault(grant, List.of());
+                if (topics.stream().noneMatch(t -> IamPolicies.covers(t, e.getValue()))) {
                     throw new IllegalArgumentException(name + ": " + e.getKey() + "=" + e.getValue()
-                            + " is not covered by the IAM write grants in connectors.json " + writes);
+                            + " is not covered by the IAM " + grant + " grants in connectors.json " + topics);
                 }
             }
         }

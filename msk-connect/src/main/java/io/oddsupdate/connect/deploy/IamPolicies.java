@@ -14,16 +14,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The least-privilege policy of each connector's MSK Connect service execution role, derived from the same source as
  * the connector: Kafka topics and groups from {@code connectors.json}, and from the effective config the secrets it
- * references, whether it talks to Glue (and may register), and the S3 bucket/prefix and KMS key it writes with.
+ * references, whether it talks to Glue (and may register), and the S3 bucket/prefix and KMS key it writes with; and,
+ * when the environment's workers run exactly-once source support, the transactions of the worker's cluster.
  */
 final class IamPolicies {
 
+    static final String EXACTLY_ONCE_SOURCE_SUPPORT = "exactly.once.source.support";
     private static final Pattern SECRET_REF = Pattern.compile("\\$\\{secretsmanager:([^:}]+):[^}]*}");
 
     private IamPolicies() {
     }
 
-    static Map<String, Object> executionRole(String connector, Map<String, String> config, JsonNode access, JsonNode msk) {
+    /** {@code worker}: the environment's worker settings ({@code exactly.once.source.support}). */
+    static Map<String, Object> executionRole(String connector, Map<String, String> config, JsonNode access, JsonNode msk,
+                                             Map<String, String> worker) {
         String region = msk.path("region").asText();
         String account = msk.path("accountId").asText();
         String workerCluster = access.path("cluster").asText();
@@ -43,6 +47,15 @@ final class IamPolicies {
                 "kafka-cluster:ReadData", "kafka-cluster:WriteData"), List.of(kafkaArn(msk, workerCluster, "topic", "__amazon_msk_connect_*"))));
         statements.add(statement("WorkerInternalGroups", List.of("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"),
                 List.of(kafkaArn(msk, workerCluster, "group", "__amazon_msk_connect_*"))));
+        if ("enabled".equals(worker.get(EXACTLY_ONCE_SOURCE_SUPPORT))) {
+            // KIP-618: every worker's leader writes the config topic transactionally (id "<group.id>-leader"), a source
+            // task's producer is transactional (id "<group.id>-<connector>-<task>") and the leader fences a task's old
+            // producers before new ones start; group.id is MSK's, so the same prefix as the worker's groups.
+            statements.add(statement("WorkerTransactions", List.of("kafka-cluster:DescribeTransactionalId",
+                    "kafka-cluster:AlterTransactionalId"), List.of(kafkaArn(msk, workerCluster, "transactional-id", "__amazon_msk_connect_*"))));
+            statements.add(statement("WorkerIdempotentWrites", List.of("kafka-cluster:WriteDataIdempotently"),
+                    List.of(kafkaArn(msk, workerCluster, "cluster", null))));
+        }
 
         for (JsonNode k : access.path("kafka")) {
             String c = k.path("cluster").asText();

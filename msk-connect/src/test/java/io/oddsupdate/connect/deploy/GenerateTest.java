@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -85,6 +87,22 @@ class GenerateTest {
         String policy = Files.readString(msk.resolve("iam/odds-sink.json"));
         assertTrue(policy.contains("secret:odds-update/postgres-odds-sink-??????") && policy.contains("secret:odds-update/redis-??????"), policy);
         assertFalse(policy.contains("s3:") || policy.contains("glue:CreateSchema"), policy);
+        // exactly-once source support: every worker's leader and the source tasks use transactions on the worker's cluster
+        assertTrue(Files.readString(msk.resolve("worker-configuration.properties")).contains("exactly.once.source.support=enabled"));
+        for (String connector : List.of("odds-sink", "core-to-edge")) {
+            JsonNode statements = ConnectorConfigs.read(msk.resolve("iam/" + connector + ".json")).path("Statement");
+            String cluster = connector.equals("core-to-edge") ? "edge/66666666-7777-8888-9999-000000000000-2" : "core/11111111-2222-3333-4444-555555555555-2";
+            assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:transactional-id/" + cluster + "/__amazon_msk_connect_*"),
+                    resources(statements, "kafka-cluster:AlterTransactionalId"), connector);
+            assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:cluster/" + cluster),
+                    resources(statements, "kafka-cluster:WriteDataIdempotently"), connector);
+        }
+        // the edge hop's own offsets topic, on the edge: created, read and written in its transactions
+        JsonNode edgeHop = ConnectorConfigs.read(msk.resolve("iam/core-to-edge.json")).path("Statement");
+        String offsets = "arn:aws:kafka:eu-west-1:123456789012:topic/edge/66666666-7777-8888-9999-000000000000-2/connect-offsets.core-to-edge";
+        for (String action : List.of("kafka-cluster:CreateTopic", "kafka-cluster:ReadData", "kafka-cluster:WriteData")) {
+            assertTrue(resources(edgeHop, action).contains(offsets), action + ": " + edgeHop);
+        }
         assertTrue(Files.readString(out.resolve("prod/crossplane/msk-connect.yaml")).contains("kind: \"Connector\""));
         JsonNode mirror = ConnectorConfigs.read(msk.resolve("create-connector/core-to-edge.json"));
         assertTrue(mirror.path("kafkaCluster").path("apacheKafkaCluster").path("bootstrapServers").asText().contains(".edge."),
@@ -131,6 +149,19 @@ class GenerateTest {
         assertTrue(IamPolicies.covers("odds.updates.public.dlq", "odds.updates.public.dlq"));
         assertFalse(IamPolicies.covers("raw.events.*", "rawXevents.nba"));
         assertFalse(IamPolicies.covers("odds.updates.internal.*", "odds.updates.bronze.dlq"));
+    }
+
+    /** The resources of every statement granting {@code action}. */
+    private static List<String> resources(JsonNode statements, String action) {
+        List<String> arns = new ArrayList<>();
+        for (JsonNode s : statements) {
+            for (JsonNode a : s.path("Action")) {
+                if (a.asText().equals(action)) {
+                    s.path("Resource").forEach(r -> arns.add(r.asText()));
+                }
+            }
+        }
+        return arns;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

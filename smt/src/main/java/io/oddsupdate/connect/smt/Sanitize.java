@@ -17,6 +17,7 @@ import org.apache.kafka.connect.connector.ConnectRecord;
 import io.oddsupdate.connect.common.DeadLetterRoute;
 import io.oddsupdate.connect.common.FieldPath;
 import io.oddsupdate.connect.common.Payload;
+import io.oddsupdate.connect.common.PayloadException;
 import io.oddsupdate.connect.common.PayloadTransformation;
 import io.oddsupdate.connect.common.Projection;
 
@@ -32,10 +33,14 @@ public class Sanitize<R extends ConnectRecord<R>> extends PayloadTransformation<
             + " is missing, null or of the wrong type, or an enum value outside its symbols, is a failure: the record is"
             + " dead-lettered (<code>dlq.topic</code>) or fails. The value keeps its form: JSON bytes in, JSON bytes out (one"
             + " streaming pass, input field order kept), a Struct gets the projected schema (derived once per input schema,"
-            + " fields in public-schema order), a Map stays a Map. Tombstones pass untouched.";
+            + " fields in public-schema order), a Map stays a Map. Tombstones pass untouched, or, with"
+            + " <code>tombstones=dead.letter</code>, are dead-lettered like any other failure.";
 
     public static final String PUBLIC_SCHEMA_CONFIG = "public.schema";
     public static final String ALLOW_FIELDS_CONFIG = "allow.fields";
+    public static final String TOMBSTONES_CONFIG = "tombstones";
+    public static final String TOMBSTONES_PASS = "pass";
+    public static final String TOMBSTONES_DEAD_LETTER = "dead.letter";
     static final String CLASSPATH_PREFIX = "classpath:";
     static final String FILE_PREFIX = "file:";
 
@@ -47,9 +52,17 @@ public class Sanitize<R extends ConnectRecord<R>> extends PayloadTransformation<
             .define(ALLOW_FIELDS_CONFIG, ConfigDef.Type.LIST, "", FieldPath.validList(true), ConfigDef.Importance.HIGH,
                     "Dotted paths of the fields to keep when there is no public.schema: 'payload' keeps the whole payload"
                             + " object, 'payload.team_id' only that field of it. Nothing is required, any type passes, but a"
-                            + " path stepping into a value must find an object there."));
+                            + " path stepping into a value must find an object there.")
+            .define(TOMBSTONES_CONFIG, ConfigDef.Type.STRING, TOMBSTONES_PASS,
+                    ConfigDef.ValidString.in(TOMBSTONES_PASS, TOMBSTONES_DEAD_LETTER), ConfigDef.Importance.MEDIUM,
+                    "What becomes of a record with a null value. 'pass': it passes untouched (a delete marker of a compacted"
+                            + " topic carries no field, so nothing leaks). 'dead.letter': dead-lettered (dlq.topic) or a"
+                            + " failure, with the reason 'tombstone: ...', for a topic whose readers expect every value to be"
+                            + " a public record (a null has no public meaning, and partners' deserializers and schema do not"
+                            + " allow it)."));
 
     private Projection projection;
+    private boolean deadLetterTombstones;
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -63,6 +76,7 @@ public class Sanitize<R extends ConnectRecord<R>> extends PayloadTransformation<
         projection = hasSchema ? publicSchema(schema.strip())
                 : Projection.allowing(FieldPath.parseAll(ALLOW_FIELDS_CONFIG, allow));
         deadLetters = DeadLetterRoute.from(config, getClass());
+        deadLetterTombstones = TOMBSTONES_DEAD_LETTER.equals(config.getString(TOMBSTONES_CONFIG));
     }
 
     /** The allowlist of the Avro record schema given inline, as a class-path resource, or as a file. */
@@ -93,6 +107,14 @@ public class Sanitize<R extends ConnectRecord<R>> extends PayloadTransformation<
         } catch (SchemaParseException | IllegalArgumentException e) {
             throw new ConfigException(PUBLIC_SCHEMA_CONFIG, value, "not a usable Avro record schema: " + e.getMessage());
         }
+    }
+
+    @Override
+    protected R tombstone(R record) {
+        return deadLetterTombstones
+                ? deadLetters.fail(record, new PayloadException(null, "tombstone: a null value is not a public record ("
+                        + TOMBSTONES_CONFIG + "=" + TOMBSTONES_DEAD_LETTER + ")"))
+                : record;
     }
 
     @Override

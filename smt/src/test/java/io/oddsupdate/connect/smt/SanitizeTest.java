@@ -172,6 +172,18 @@ class SanitizeTest {
     }
 
     @Test
+    void tombstonesAreDeadLetteredWhenAsked() {
+        SourceRecord tombstone = odds(null);
+        assertDeadLettered(tombstone, transform("public.schema", PUBLIC, "dlq.topic", "odds.updates.public.dlq",
+                "transform.alias", "sanitize", "tombstones", "dead.letter").apply(tombstone),
+                "odds.updates.public.dlq", "sanitize", "tombstone: a null value is not a public record");
+        DataException e = assertThrows(DataException.class,
+                () -> transform("allow.fields", "a", "tombstones", "dead.letter").apply(odds(null)));
+        assertTrue(e.getMessage().startsWith("Sanitize: tombstone: ") && e.getMessage().contains("vendor.raw.events.nba"), e.getMessage());
+        assertSame(tombstone, transform("allow.fields", "a", "tombstones", "pass").apply(tombstone));
+    }
+
+    @Test
     void theSchemaMayBeInlineOrAFile(@TempDir Path dir) throws Exception {
         String schema = "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}";
         Path file = Files.writeString(dir.resolve("p.avsc"), schema);

@@ -20,7 +20,8 @@ import kafka.server.KafkaServer;
  * Faults of the platform under the pipeline, while vendor events stream: a Connect worker of a 3-worker cluster killed
  * (SIGKILL, nothing committed or handed over), then a broker of the 3-broker core cluster restarted, then the edge
  * cluster's only broker restarted (an edge outage). The workers are separate JVMs ({@link ConnectWorkers}); source
- * connectors run exactly-once ({@link Pipeline.Options#withExactlyOnce}). Afterwards every vendor event is accounted
+ * connectors run exactly-once, as the shipped configs of the local environment have it (workers
+ * {@code exactly.once.source.support=enabled}, connectors {@code exactly.once.support=required}). Afterwards every vendor event is accounted
  * for, no {@code event_uid} reached the edge twice, and bronze holds every internal odds update.
  */
 class ClusterFaultsIT {
@@ -33,7 +34,7 @@ class ClusterFaultsIT {
     @BeforeAll
     static void start() {
         seed = SeedData.load();
-        pipeline = Pipeline.start(Pipeline.Options.defaults(seed.leagues()).withWorkerProcesses(3).withCoreBrokers(3).withExactlyOnce());
+        pipeline = Pipeline.start(Pipeline.Options.defaults(seed.leagues()).withWorkerProcesses(3).withCoreBrokers(3));
     }
 
     @AfterAll

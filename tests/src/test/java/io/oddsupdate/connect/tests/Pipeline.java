@@ -44,8 +44,6 @@ final class Pipeline implements AutoCloseable {
 
     static final String RAW_DLQ = "raw.events.dlq";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
-    /** With exactly-once, the core→edge hop's source offsets, on the edge. */
-    static final String EDGE_HOP_OFFSETS = "connect-offsets.core-to-edge";
     static final String BRONZE_DLQ = "odds.updates.bronze.dlq";
     static final String BRONZE_BUCKET = "bronze";
     static final String RAW_PREFIX = "raw.events.";
@@ -88,23 +86,13 @@ final class Pipeline implements AutoCloseable {
      * (EnforceSchema, GlueAvroConverter), after rendering; empty: the local environment's registry, the repo's schema
      * files ({@code glue.region} empty).
      */
-    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers,
-                   boolean exactlyOnce) {
+    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers) {
         static Options defaults(List<String> leagues) {
-            return new Options(leagues, 1, Map.of(), false, 1, false);
+            return new Options(leagues, 1, Map.of(), false, 1);
         }
 
         Options withGlue(Map<String, String> settings) {
-            return new Options(leagues, workers, settings, workerProcesses, coreBrokers, exactlyOnce);
-        }
-
-        /**
-         * Exactly-once source connectors (KIP-618): the workers run every source task with a transactional producer that
-         * commits records and source offsets together, so a task killed mid-stream replays nothing already committed.
-         * See {@link #exactlyOnce(Stage, Map)} for what the connectors add.
-         */
-        Options withExactlyOnce() {
-            return new Options(leagues, workers, glue, workerProcesses, coreBrokers, true);
+            return new Options(leagues, workers, settings, workerProcesses, coreBrokers);
         }
 
         /**
@@ -112,7 +100,7 @@ final class Pipeline implements AutoCloseable {
          * the core cluster then runs on its own.
          */
         Options withWorkerProcesses(int count) {
-            return new Options(leagues, count, glue, true, coreBrokers, exactlyOnce);
+            return new Options(leagues, count, glue, true, coreBrokers);
         }
 
         /**
@@ -120,7 +108,7 @@ final class Pipeline implements AutoCloseable {
          * core get replication factor min(3, brokers) and, from 2 replicas, {@code min.insync.replicas} 2.
          */
         Options withCoreBrokers(int brokers) {
-            return new Options(leagues, workers, glue, workerProcesses, brokers, exactlyOnce);
+            return new Options(leagues, workers, glue, workerProcesses, brokers);
         }
     }
 
@@ -200,12 +188,10 @@ final class Pipeline implements AutoCloseable {
         Path pluginPath = PluginPath.fromZips(pluginZips);
         started.add(() -> TempDirs.deleteRecursively(pluginPath));
         Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
-        // what the local configs rely on (config providers for the secrets file, client overrides for the edge hop)
+        // what the local configs rely on (config providers for the secrets file, client overrides for the edge hop,
+        // exactly-once source support)
         worker.putAll(new ConnectorConfigs(CONNECTOR_CONFIGS).worker(ENV, Map.of()));
         worker.put("offset.flush.interval.ms", "1000");
-        if (options.exactlyOnce()) {
-            worker.put("exactly.once.source.support", "enabled");
-        }
         if (options.workerProcesses()) {
             java.util.Properties brokers = ConnectClusters.brokerProps();
             brokers.put("offsets.topic.replication.factor", Integer.toString(replication()));
@@ -258,10 +244,12 @@ final class Pipeline implements AutoCloseable {
         core().createTopic(RAW_DLQ, 1, replication(), largeDurable);
         core().createTopic(BRONZE_DLQ, 1, replication(), durable);
         edge.createTopic(PUBLIC_DLQ, 1);
-        if (options.exactlyOnce()) {
-            // the core→edge hop commits its source offsets in its transactions on the edge, so they live there
-            edge.createTopic(EDGE_HOP_OFFSETS, 1, 1, Map.of("cleanup.policy", "compact"));
-        }
+        // The core→edge hop commits its source offsets in its transactions on the edge, in its own topic there (what a
+        // deployment creates, connectors.json grants it): Connect would create it with the worker's replication factor,
+        // more than the edge's one broker when core has three.
+        String edgeHopOffsets = new ConnectorConfigs(CONNECTOR_CONFIGS).effective(Stage.CORE_TO_EDGE.connector, ENV, Map.of())
+                .get("offsets.storage.topic");
+        edge.createTopic(edgeHopOffsets, 1, 1, Map.of("cleanup.policy", "compact"));
     }
 
     /** Replication factor of the pipeline's topics on core. */
@@ -296,7 +284,6 @@ final class Pipeline implements AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException("connector-configs/base/" + name + ".json has no Pipeline.Stage: add one"));
             Map<String, String> config = configs.effective(name, ENV, vars);
             glue(config);
-            exactlyOnce(stage, config);
             requirePlugins(name, config);
             rendered.put(stage, config);
         }
@@ -352,30 +339,6 @@ final class Pipeline implements AutoCloseable {
                 .map(k -> k.substring(0, k.length() - "glue.region".length())).toList();
         for (String prefix : prefixes) {
             options.glue().forEach((k, v) -> config.put(prefix + k, v));
-        }
-    }
-
-    /**
-     * With {@link Options#withExactlyOnce}, what the shipped configs would add for exactly-once: both MirrorMaker hops
-     * require it and read committed records only (the edge must never see records of an aborted transaction of the
-     * odds source), the core→edge hop keeps its offsets on the edge (its producer's cluster) in a topic created here,
-     * the odds source requires it, and the sinks read committed records only.
-     */
-    private void exactlyOnce(Stage stage, Map<String, String> c) {
-        if (!options.exactlyOnce()) {
-            return;
-        }
-        switch (stage) {
-            case VENDOR_TO_CORE, CORE_TO_EDGE -> {
-                c.put("exactly.once.support", "required");
-                c.put("source.consumer.isolation.level", "read_committed");
-                if (stage == Stage.CORE_TO_EDGE) {
-                    c.put("offsets.storage.topic", EDGE_HOP_OFFSETS);
-                }
-            }
-            case ODDS_SOURCE -> c.put("exactly.once.support", "required");
-            case ODDS_SINK, BRONZE -> c.put("consumer.override.isolation.level", "read_committed");
-            default -> { }
         }
     }
 

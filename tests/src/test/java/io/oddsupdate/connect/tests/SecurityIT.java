@@ -72,6 +72,8 @@ class SecurityIT {
     static final String PUBLIC_PREFIX = "odds.updates.public.";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
     static final String EDGE_OTHER_TOPIC = "edge.ops.audit";
+    /** The core→edge hop's own source offsets topic on the edge, as base/core-to-edge.json names it. */
+    static final String EDGE_HOP_OFFSETS = "connect-offsets.core-to-edge";
     static final Pattern SECRETS_MANAGER = Pattern.compile("\\$\\{secretsmanager:([^:}]+):([^}]+)}");
 
     static TlsMaterial tls;
@@ -288,6 +290,9 @@ class SecurityIT {
         edge.addScramUser(writer, password);
         // WRITE implies the DESCRIBE MirrorMaker's target admin needs to find the existing public topics
         edge.allow(writer, ResourceType.TOPIC, PatternType.PREFIXED, PUBLIC_PREFIX, AclOperation.WRITE);
+        // the hop's own source offsets, on the edge (created by the deployment, as connectors.json grants it)
+        edge.cluster().createTopic(EDGE_HOP_OFFSETS, 1, 1, Map.of("cleanup.policy", "compact"));
+        edge.allow(writer, ResourceType.TOPIC, PatternType.LITERAL, EDGE_HOP_OFFSETS, AclOperation.READ, AclOperation.WRITE);
         writeSecrets("odds-update/edge-kafka", Map.of("sasl.jaas.config", SecureKafka.jaas(writer, password), "ca.pem", tls.caPem()));
         String internal = "odds.updates.internal.nfl";
         connect.kafka().createTopic(internal, 3);
@@ -341,12 +346,16 @@ class SecurityIT {
     /**
      * The shipped core-to-edge config of the local environment, writing to the edge's SASL_SSL listener: the same login
      * (from the secrets file, through the config provider) for MirrorMaker's target admin ({@code target.cluster.*})
-     * and for the worker's producer ({@code producer.override.*}), which writes the records.
+     * and for the worker's clients of the connector ({@code producer.override.*}, which writes the records and the
+     * source offsets, {@code consumer.override.*} and {@code admin.override.*}, which read them back). This worker does
+     * not run exactly-once source support (this test is about logins and grants), so exactly-once is requested, not
+     * required: at-least-once here.
      */
     private static Map<String, String> coreToEdge() {
         Map<String, String> vars = Map.of(
                 "core.bootstrap.servers", connect.kafka().bootstrapServers(),
-                "edge.bootstrap.servers", edge.scramBootstrapServers());
+                "edge.bootstrap.servers", edge.scramBootstrapServers(),
+                "exactly.once.support", "requested");
         Map<String, String> c = new ConnectorConfigs(Pipeline.CONNECTOR_CONFIGS).effective("core-to-edge", "local", vars);
         Path file = secrets.resolve("odds-update/edge-kafka.properties");
         Map<String, String> login = Map.of(
@@ -357,10 +366,13 @@ class SecurityIT {
                 "ssl.truststore.certificates", "${file:" + file + ":ca.pem}");
         login.forEach((k, v) -> {
             c.put("target.cluster." + k, v);
-            c.put("producer.override." + k, v);
+            for (String client : List.of("producer", "consumer", "admin")) {
+                c.put(client + ".override." + k, v);
+            }
         });
         c.put("tasks.max", "1");
         c.put("refresh.topics.interval.seconds", "2");
+        assertEquals(EDGE_HOP_OFFSETS, c.get("offsets.storage.topic"));
         return c;
     }
 
