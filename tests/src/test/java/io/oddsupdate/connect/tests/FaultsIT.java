@@ -54,7 +54,7 @@ class FaultsIT {
      * (bad JSON, no game id, wrong type, oversized); at the odds sink events that fit raw-event/v1 but cannot be priced
      * (unknown game, a league the game is not in); at the odds source an entry in a league's Redis stream the sink
      * cannot have written; at the core→edge hop and the bronze sink records on {@code odds.updates.internal.nba} that
-     * are not odds updates (not JSON or Avro at all; JSON with a mistyped field). Each ends in the DLQ of the stage that
+     * are not odds updates (not JSON or Avro at all; JSON with a mistyped field; a tombstone). Each ends in the DLQ of the stage that
      * refused it with the reason, and no connector or task failed. (One vendor feed per pipeline: a second one would
      * replay the same event ids, which the odds sink drops as duplicates.)
      */
@@ -62,10 +62,11 @@ class FaultsIT {
     void outagesAndAPoisonRecordInEveryStageLoseNothing() throws Exception {
         VendorSimulator sim = new VendorSimulator(pipeline.vendorProducer(), seed, 2_000, 0.02, VendorSimulator.Kind.handled(), 5L);
         String probe = UUID.randomUUID().toString();
-        List<byte[]> internalPoison = List.of(
+        List<byte[]> internalPoison = java.util.Arrays.asList(
                 ("\u0000\u0001not an odds update " + probe).getBytes(StandardCharsets.UTF_8),
                 VendorSimulator.json(Map.of("event_uid", probe + "-mistyped", "event_ts", 1_795_000_000_000L, "league", "nba",
-                        "game_id", probe, "market", "moneyline", "odds", "evens", "model_version", "probe")));
+                        "game_id", probe, "market", "moneyline", "odds", "evens", "model_version", "probe")),
+                null); // a tombstone: no public meaning, so the edge hop dead-letters it (Sanitize tombstones=dead.letter)
         try (PipelineTally tally = new PipelineTally(pipeline, sim); VendorSimulator.Feed feed = sim.feed(20)) { // ~50 events/s
             Thread.sleep(OUTAGE_MS);
             for (VendorSimulator.Kind kind : VendorSimulator.Kind.handled()) {
@@ -126,8 +127,9 @@ class FaultsIT {
             for (byte[] value : internalPoison) {
                 String what = PipelineTally.string(value);
                 String edge = await(() -> tally.deadLetterReason(Pipeline.PUBLIC_DLQ, value));
-                assertTrue(edge != null && edge.matches("^(sanitize|enforce): .+"), "edge DLQ reason of " + what + ": " + edge);
-                // internal updates are Glue-Avro: the bronze sink's converter refuses both
+                assertTrue(edge != null && edge.matches(value == null ? "^sanitize: tombstone: .+" : "^(sanitize|enforce): .+"),
+                        "edge DLQ reason of " + what + ": " + edge);
+                // internal updates are Glue-Avro: the bronze sink refuses all three (a tombstone is not an odds update either)
                 String bronze = await(() -> tally.deadLetterReason(Pipeline.BRONZE_DLQ, value));
                 assertTrue(bronze != null && !"null".equals(bronze), "bronze DLQ reason of " + what + ": " + bronze);
             }
