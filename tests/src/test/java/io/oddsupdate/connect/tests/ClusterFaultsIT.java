@@ -45,7 +45,8 @@ class ClusterFaultsIT {
     }
 
     /**
-     * About 50 events/s. The worker running the most connectors and tasks is killed: its work moves to the two
+     * About 50 events/s. The worker running a core→edge task (the hop whose source offsets live on the edge, not on the
+     * workers' cluster), and of those the one running the most connectors and tasks, is killed: its work moves to the two
      * survivors (statuses show every connector and task RUNNING on them). Then one core broker shuts down and comes
      * back (topics have 3 replicas, min.insync.replicas 2, so producers with acks=all go on); then the edge's broker
      * does (the core→edge hop waits for it). Source connectors run exactly-once: a killed task's open transaction is
@@ -61,7 +62,9 @@ class ClusterFaultsIT {
             Thread.sleep(PAUSE_MS);
 
             Map<String, List<String>> before = pipeline.placement();
-            String victim = before.entrySet().stream().max(Comparator.comparingInt(e -> e.getValue().size())).orElseThrow().getKey();
+            String victim = before.entrySet().stream().max(Comparator.<Map.Entry<String, List<String>>>comparingInt(
+                    e -> e.getValue().stream().anyMatch(w -> w.startsWith(Pipeline.Stage.CORE_TO_EDGE.connector + "/")) ? 1 : 0)
+                    .thenComparingInt(e -> e.getValue().size())).orElseThrow().getKey();
             System.out.println("placement before the kill: " + before + "; killing " + victim);
             workers.kill(workers.indexOf(victim));
             Map<String, List<String>> after = awaitMovedFrom(victim);
