@@ -1,9 +1,5 @@
 package io.oddsupdate.connect.s3;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -26,18 +21,8 @@ import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
-import org.apache.parquet.avro.AvroReadSupport;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.HadoopFreeReadOptions;
-import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.io.api.RecordMaterializer;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.hadoop.api.ReadSupport;
-import org.apache.parquet.io.LocalInputFile;
 
+import io.oddsupdate.connect.testkit.ParquetRows;
 import io.oddsupdate.connect.testkit.servers.S3Server;
 
 /** Drives an {@link S3ParquetSinkTask} the way a worker does, with a context that records commits and dead letters. */
@@ -138,36 +123,9 @@ final class TaskHarness implements SinkTaskContext {
         return rows;
     }
 
+    /** The rows of one object, read with testkit's Parquet reader (its own decompression, no Hadoop). */
     static List<GenericRecord> read(byte[] parquet) {
-        try {
-            Path tmp = Files.createTempFile("bronze", ".parquet");
-            try {
-                Files.write(tmp, parquet);
-                List<GenericRecord> rows = new ArrayList<>();
-                // parquet-avro's reader builders load Hadoop classes; the file reader and a materializer do not.
-                PlainParquetConfiguration conf = new PlainParquetConfiguration();
-                try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(tmp),
-                        HadoopFreeReadOptions.of(new ParquetCodecs(3)))) {
-                    MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-                    Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
-                    AvroReadSupport<GenericRecord> support = new AvroReadSupport<>(GenericData.get());
-                    ReadSupport.ReadContext read = support.init(conf, meta, schema);
-                    RecordMaterializer<GenericRecord> materializer = support.prepareForRead(conf, meta, schema, read);
-                    for (PageReadStore pages; (pages = reader.readNextRowGroup()) != null; ) {
-                        RecordReader<GenericRecord> rr = new ColumnIOFactory().getColumnIO(read.getRequestedSchema(), schema)
-                                .getRecordReader(pages, materializer);
-                        for (long i = 0; i < pages.getRowCount(); i++) {
-                            rows.add(rr.read());
-                        }
-                    }
-                }
-                return rows;
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ParquetRows.read(parquet);
     }
 
     @Override

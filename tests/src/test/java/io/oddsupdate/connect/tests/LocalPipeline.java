@@ -25,14 +25,35 @@ public final class LocalPipeline {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
-        long durationS = Long.parseLong(opts.getOrDefault("duration", "60"));
-        boolean keepRunning = opts.containsKey("keep-running");
-        double rate = Double.parseDouble(opts.getOrDefault("rate", "40"));
-        int eventsPerGame = Integer.parseInt(opts.getOrDefault("events-per-game", "1500"));
-        double malformed = Double.parseDouble(opts.getOrDefault("malformed", "0.02"));
-        long drainS = Long.parseLong(opts.getOrDefault("drain", "60"));
-
         SeedData seed = SeedData.load();
+        if (opts.containsKey("bench")) {
+            System.exit(bench(seed, opts));
+        }
+        Settings settings = new Settings(Double.parseDouble(opts.getOrDefault("rate", "40")),
+                Long.parseLong(opts.getOrDefault("warmup", "0")), Long.parseLong(opts.getOrDefault("duration", "60")),
+                opts.containsKey("keep-running"), Integer.parseInt(opts.getOrDefault("events-per-game", "1500")),
+                Double.parseDouble(opts.getOrDefault("malformed", "0.02")), opts.containsKey("oversized"),
+                Long.parseLong(opts.getOrDefault("drain", "60")));
+        System.exit(runOnce(seed, settings).status());
+    }
+
+    /** One run's settings: the options of the command line. */
+    record Settings(double rate, long warmupS, long durationS, boolean keepRunning, int eventsPerGame, double malformed,
+                    boolean oversized, long drainS) {
+    }
+
+    /**
+     * What a run measured. Latencies are from after the warm-up; {@code sustained} is events in over the time from the
+     * first send to the last record's arrival at core or edge (the rate itself when the pipeline keeps up); CPU is the
+     * runner JVM's (brokers, worker, S3 store, simulator, tally; not Redis or PostgreSQL) per vendor event over the whole
+     * run, drain included.
+     */
+    record Result(Settings settings, int status, long in, double sustained, double drainS, long[] vendorToEdge,
+                  Map<PipelineTally.Hop, long[]> hops, double cpuMsPerEvent, double loadBefore, double loadAfter) {
+    }
+
+    /** Starts the pipeline, runs the simulator with these settings, prints the summary, stops everything. */
+    static Result runOnce(SeedData seed, Settings settings) throws Exception {
         say("starting: Kafka clusters vendor, core, edge; Connect worker on core; PostgreSQL, Redis (this takes ~30 s)");
         long t0 = System.nanoTime();
         Pipeline pipeline;
@@ -43,12 +64,12 @@ public final class LocalPipeline {
             say("FAILED to start (everything started was stopped): %s", e);
             say("logs: %s", System.getProperty("oddsupdate.log.file", "the test log"));
             System.exit(2);
-            return;
+            return null; // not reached
         }
         Thread cleanup = new Thread(pipeline::close, "local-pipeline-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        int status;
         try {
+            pipeline.stampArrivalTimes();
             say("started in %d s; plugin ZIPs on plugin.path: %s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
                     pipeline.plugins().stream().map(p -> p.getFileName().toString()).toList());
             say("vendor %s | core %s | edge %s | Connect %s", pipeline.vendor().bootstrapServers(), pipeline.core().bootstrapServers(),
@@ -57,8 +78,7 @@ public final class LocalPipeline {
                     Pipeline.CONNECTOR_CONFIGS, Pipeline.ENV);
             pipeline.stages().forEach((stage, state) -> say("  %-24s %s — %s", stage.connector, state, stage.description));
             say("records: Glue-Avro on raw.events.*, odds.updates.internal.* and odds.updates.public.* (local registry: the repo's schemas/)");
-            status = run(pipeline, seed, durationS, keepRunning, rate, eventsPerGame, malformed,
-                    opts.containsKey("oversized"), drainS);
+            return run(pipeline, seed, settings);
         } finally {
             say("stopping and deleting temporary data");
             pipeline.close();
@@ -67,27 +87,76 @@ public final class LocalPipeline {
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs anyway
             }
+            say("stopped");
         }
-        say("stopped");
-        System.exit(status);
     }
 
-    private static int run(Pipeline pipeline, SeedData seed, long durationS, boolean keepRunning, double rate, int eventsPerGame,
-                           double malformed, boolean oversized, long drainS) throws InterruptedException {
+    /**
+     * {@code --bench[=500,2000,5000]}: one fresh pipeline per rate (warm-up, then the measured run, then the drain), then
+     * a table of every rate. Exit status 0 when every run reconciled.
+     */
+    private static int bench(SeedData seed, Map<String, String> opts) throws Exception {
+        String rates = opts.get("bench").isEmpty() ? "500,2000,5000" : opts.get("bench");
+        List<Result> results = new java.util.ArrayList<>();
+        for (String rate : rates.split(",")) {
+            Settings settings = new Settings(Double.parseDouble(rate.trim()), Long.parseLong(opts.getOrDefault("warmup", "15")),
+                    Long.parseLong(opts.getOrDefault("duration", "30")), false, Integer.parseInt(opts.getOrDefault("events-per-game", "100000")),
+                    Double.parseDouble(opts.getOrDefault("malformed", "0.001")), false, Long.parseLong(opts.getOrDefault("drain", "120")));
+            say("");
+            say("==== bench: %.0f events/s", settings.rate());
+            results.add(runOnce(seed, settings));
+        }
+        say("");
+        say("==== bench: %d cores, runner JVM %s, warm-up %d s, measured %d s per rate", Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                        .filter(a -> a.startsWith("-X")).collect(Collectors.joining(" ")), results.get(0).settings().warmupS(),
+                results.get(0).settings().durationS());
+        say("| rate (events/s) | sustained (events/s) | drain after stop | reconciled | vendor→edge p50 / p99 (ms) | %s | runner CPU per event | load avg (before → after) |",
+                java.util.Arrays.stream(PipelineTally.Hop.values()).filter(h -> h.ordinal() < PipelineTally.Hop.VENDOR_TO_EDGE.ordinal())
+                        .map(h -> h.description + " p50 / p99").collect(Collectors.joining(" | ")));
+        say("|---:|---:|---:|---|---:|%s---:|---:|", "---:|".repeat(PipelineTally.Hop.VENDOR_TO_EDGE.ordinal()));
+        for (Result r : results) {
+            say("| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.2f ms | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
+                    r.status() == 0 ? "yes (" + r.in() + " events)" : "**no**", percentiles(r.vendorToEdge()),
+                    java.util.Arrays.stream(PipelineTally.Hop.values()).filter(h -> h.ordinal() < PipelineTally.Hop.VENDOR_TO_EDGE.ordinal())
+                            .map(h -> percentiles(r.hops().get(h))).collect(Collectors.joining(" | ")),
+                    r.cpuMsPerEvent(), r.loadBefore(), r.loadAfter());
+        }
+        return results.stream().allMatch(r -> r.status() == 0) ? 0 : 1;
+    }
+
+    private static String percentiles(long[] p) {
+        return p == null ? "-" : String.format(Locale.ROOT, "%,d / %,d", p[0], p[1]);
+    }
+
+    private static Result run(Pipeline pipeline, SeedData seed, Settings settings) throws InterruptedException {
+        double rate = settings.rate();
+        long durationS = settings.durationS();
+        boolean keepRunning = settings.keepRunning();
         List<VendorSimulator.Kind> kinds = new java.util.ArrayList<>(VendorSimulator.Kind.handled());
-        if (!oversized) {
+        if (!settings.oversized()) {
             kinds.remove(VendorSimulator.Kind.OVERSIZED); // 1.2 MB each: only with --oversized
         }
-        VendorSimulator sim = new VendorSimulator(pipeline.vendorProducer(), seed, eventsPerGame, malformed, kinds, 42L);
+        VendorSimulator sim = new VendorSimulator(pipeline.vendorProducer(), seed, settings.eventsPerGame(), settings.malformed(), kinds, 42L);
         try (PipelineTally tally = new PipelineTally(pipeline, sim)) {
-            say("vendor simulator: %s games (%s), %.0f events/s, %.1f%% malformed %s; %s", seed.games().size(), seed.leagues(), rate,
-                    100 * malformed, kinds, keepRunning ? "running until Ctrl-C" : "for " + durationS + " s");
+            say("vendor simulator: %s games (%s), %.0f events/s, %.1f%% malformed %s; %s%s", seed.games().size(), seed.leagues(), rate,
+                    100 * settings.malformed(), kinds, settings.warmupS() > 0 ? "warm-up " + settings.warmupS() + " s, then " : "",
+                    keepRunning ? "running until Ctrl-C" : "for " + durationS + " s");
             long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(durationS);
+            long firstSend = System.currentTimeMillis();
+            Usage begin = Usage.now(0);
+            long warm = start + TimeUnit.SECONDS.toNanos(settings.warmupS());
+            long end = warm + TimeUnit.SECONDS.toNanos(durationS);
+            Usage before = settings.warmupS() > 0 ? null : Usage.now(0);
             long nextReport = start + TimeUnit.SECONDS.toNanos(5);
             long sentTarget = 0;
             boolean more = true;
             while (more && (keepRunning || System.nanoTime() < end)) {
+                if (before == null && System.nanoTime() >= warm) {
+                    tally.restartLatencies();
+                    before = Usage.now(sim.sentCount());
+                    say("warm-up over after %d events: measuring from here", sim.sentCount());
+                }
                 long elapsed = System.nanoTime() - start;
                 long due = (long) (rate * elapsed / 1e9);
                 while (sentTarget < due && more) {
@@ -102,9 +171,17 @@ public final class LocalPipeline {
                 Thread.sleep(5);
             }
             sim.flush();
+            long stopped = System.currentTimeMillis();
+            Usage after = Usage.now(sim.sentCount());
+            if (before == null) {
+                before = after; // every game ended during the warm-up
+            }
             if (!more) {
                 say("every game is over");
             }
+            say("connector producers over the last ~minute (Kafka's windowed metrics):");
+            producerMetrics();
+            long drainS = settings.drainS();
             say("vendor stopped after %d events; waiting up to %d s for the pipeline to drain", sim.sentCount(), drainS);
             long[] next = {nextReport};
             tally.awaitReconciled(java.time.Duration.ofSeconds(drainS), () -> {
@@ -117,7 +194,47 @@ public final class LocalPipeline {
             for (long bronzeEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); pipeline.bronzeLag() > 0 && System.nanoTime() < bronzeEnd; ) {
                 Thread.sleep(500);
             }
-            return summary(pipeline, sim, tally, start);
+            int status = summary(pipeline, sim, tally, start);
+            long last = Math.max(stopped, tally.lastArrival());
+            // the whole run, drain included: a pipeline that falls behind does the work after the vendor stops
+            Usage settled = Usage.now(sim.sentCount());
+            double cpuMsPerEvent = settled.events() == 0 ? 0 : (settled.cpuNanos() - begin.cpuNanos()) / 1e6 / settled.events();
+            say("runner JVM CPU per vendor event (warm-up and drain included): %.2f ms; load average %.1f → %.1f (%d cores)", cpuMsPerEvent,
+                    before.load(), after.load(), Runtime.getRuntime().availableProcessors());
+            return new Result(settings, status, sim.sentCount(), sim.sentCount() * 1000.0 / Math.max(1, last - firstSend),
+                    (last - stopped) / 1000.0, tally.latencyPercentiles(false), tally.hopLatencies(), cpuMsPerEvent, before.load(), after.load());
+        }
+    }
+
+    /**
+     * Where a hop's time goes inside its producer: for each connector's producer (JMX, this JVM), how long records
+     * waited in the accumulator, how long a produce request took, and how full batches and requests were.
+     */
+    private static void producerMetrics() {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (javax.management.ObjectName n : new java.util.TreeSet<>(jmx.queryNames(
+                    new javax.management.ObjectName("kafka.producer:type=producer-metrics,client-id=connector-producer-*"), null))) {
+                say("  producer %-38s queue time avg %6.1f ms max %6.0f ms | request latency avg %6.1f ms | batch avg %7.0f B | records/request %6.1f",
+                        n.getKeyProperty("client-id"), metric(jmx, n, "record-queue-time-avg"), metric(jmx, n, "record-queue-time-max"),
+                        metric(jmx, n, "request-latency-avg"), metric(jmx, n, "batch-size-avg"), metric(jmx, n, "records-per-request-avg"));
+            }
+        } catch (javax.management.JMException e) {
+            say("  (producer metrics unavailable: %s)", e);
+        }
+    }
+
+    private static double metric(javax.management.MBeanServer jmx, javax.management.ObjectName n, String name) throws javax.management.JMException {
+        Object v = jmx.getAttribute(n, name);
+        return v instanceof Number d ? d.doubleValue() : Double.NaN;
+    }
+
+    /** The runner JVM's CPU time and the machine's load average when {@code events} had been sent. */
+    private record Usage(long events, long cpuNanos, double load) {
+        static Usage now(long events) {
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+            return new Usage(events, cpu, os.getSystemLoadAverage());
         }
     }
 
@@ -171,8 +288,16 @@ public final class LocalPipeline {
         long lag = bronze < 0 ? -1 : pipeline.bronzeLag();
         say("bronze: %s", bronze < 0 ? "stage not running" : bronze + " Parquet objects in s3://" + Pipeline.BRONZE_BUCKET + "/; "
                 + (lag == 0 ? "every internal odds update is in a complete object ✔" : lag + " internal odds updates not yet committed to bronze"));
+        PipelineTally.BronzeReconciliation rows = lag == 0 ? tally.reconcileBronze() : null;
+        if (rows != null) {
+            say("bronze rows read back: %d rows in %d objects + %d in the bronze DLQ = %d internal odds updates, each once under "
+                    + "league=/dt=/hour= of its event_ts %s", rows.rows(), rows.objects(), rows.deadLettered(), rows.internal(), rows.reconciled() ? " ✔" : " ✘");
+            rows.problems().forEach((kind, detail) -> say("BRONZE CHECK FAILED %s: %s", kind, detail));
+        }
         say("vendor→edge latency (first odds update per event): %s",
                 lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms over %d events", lat[0], lat[1], lat[2]));
+        tally.hopLatencies().forEach((hop, p) -> say("  %-40s %s", hop.description,
+                p == null ? "-" : String.format(Locale.ROOT, "p50 %5d ms  p99 %5d ms  (n=%d)", p[0], p[1], p[2])));
         tally.edgeDeadLetters().forEach((reason, n) -> say("      %4d × edge DLQ: %s", n, reason));
         if (!tally.unidentifiedDeadLetters().isEmpty()) {
             say("dead letters matching no vendor event: %d, e.g. %s", tally.unidentifiedDeadLetters().size(), tally.unidentifiedDeadLetters().get(0));
@@ -182,7 +307,7 @@ public final class LocalPipeline {
         if (violations.isEmpty()) {
             say("checks: edge fields ⊆ public schema, keys = game_id at core and edge, headers, per-game order, unique event_uid  ✔");
         }
-        return pending.isEmpty() && violations.isEmpty() ? 0 : 1;
+        return pending.isEmpty() && violations.isEmpty() && (rows == null || rows.reconciled()) ? 0 : 1;
     }
 
     private static String firstWords(String reason) {
@@ -194,9 +319,10 @@ public final class LocalPipeline {
     }
 
     private static final List<String> OPTIONS = List.of("duration", "rate", "events-per-game", "malformed", "oversized", "drain",
-            "keep-running", "help");
+            "keep-running", "warmup", "bench", "help");
     private static final String USAGE = "usage: ./run-local.sh [--duration=S (60)] [--rate=EVENTS_PER_S (40)] [--events-per-game=N (1500)]"
-            + " [--malformed=RATIO (0.02)] [--oversized] [--drain=S (60)] [--keep-running]\n"
+            + " [--malformed=RATIO (0.02)] [--oversized] [--drain=S (60)] [--warmup=S (0): latencies from after it] [--keep-running]\n"
+            + "       ./run-local.sh --bench[=500,2000,5000] [--warmup=15] [--duration=30] [--drain=120]: a fresh pipeline per rate, then a table\n"
             + "connectors: connector-configs/ base + overlays/local, rendered for this run's servers (README, \"Running the pipeline locally\")";
 
     private static Map<String, String> parse(String[] args) {

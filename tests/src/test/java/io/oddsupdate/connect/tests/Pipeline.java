@@ -252,6 +252,31 @@ final class Pipeline implements AutoCloseable {
         edge.createTopic(edgeHopOffsets, 1, 1, Map.of("cleanup.policy", "compact"));
     }
 
+    /**
+     * Makes {@code raw.events.*}, {@code odds.updates.internal.*} and {@code odds.updates.public.*} stamp each record with
+     * its arrival on its cluster ({@code message.timestamp.type=LogAppendTime}; MirrorMaker would otherwise copy the
+     * source's), so the tally can tell how long each hop took ({@link PipelineTally.Hop}). For the local runner only: with
+     * it, {@code ClusterFaultsIT} (exactly-once sources, a broker restarted) saw duplicate {@code event_uid}s at the edge.
+     */
+    void stampArrivalTimes() {
+        for (EmbeddedKafkaCluster cluster : List.of(core(), edge)) {
+            List<String> prefixes = cluster == edge ? List.of(PUBLIC_PREFIX) : List.of(RAW_PREFIX, INTERNAL_PREFIX);
+            Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> ops = new HashMap<>();
+            for (String league : options.leagues()) {
+                for (String prefix : prefixes) {
+                    ops.put(new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, prefix + league),
+                            List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                                    "message.timestamp.type", "LogAppendTime"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+                }
+            }
+            try (org.apache.kafka.clients.admin.Admin admin = cluster.createAdminClient()) {
+                admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot set message.timestamp.type=LogAppendTime on " + ops.keySet(), e);
+            }
+        }
+    }
+
     /** Replication factor of the pipeline's topics on core. */
     private int replication() {
         return Math.min(3, options.coreBrokers());

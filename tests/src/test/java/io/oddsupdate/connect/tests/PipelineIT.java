@@ -60,7 +60,8 @@ class PipelineIT {
     /**
      * Whole games (GAME_START to GAME_END) for every seed game, with malformed events mixed in: every vendor event is
      * priced at the edge, dead-lettered with a reason from the stage that refused it, or (GAME_END) applied with nothing
-     * to price; every edge record passes the checks; bronze holds Parquet objects under league=/dt=/hour=.
+     * to price; every edge record passes the checks; bronze holds every internal odds update as exactly one Parquet row,
+     * in the object under league=/dt=/hour= of its league and event time.
      */
     @Test
     void everyVendorEventIsPricedAtTheEdgeOrDeadLetteredWithItsReason() throws Exception {
@@ -115,6 +116,11 @@ class PipelineIT {
                 Thread.sleep(1000);
             }
             assertEquals(0, lag, "internal odds updates not committed to bronze");
+            // the rows themselves: every internal odds update exactly once, in the object of its league and event hour
+            PipelineTally.BronzeReconciliation rows = tally.reconcileBronze();
+            assertEquals(Map.of(), rows.problems(), "bronze rows against internal odds updates: " + rows);
+            assertEquals(rows.internal(), rows.rows() + rows.deadLettered(), "internal odds updates = bronze rows + bronze DLQ");
+            assertTrue(rows.rows() > 0, "bronze rows: " + rows);
             List<String> bronze = pipeline.s3().keys(Pipeline.BRONZE_BUCKET);
             for (String league : seed.leagues()) {
                 assertTrue(bronze.stream().anyMatch(k -> k.matches(".*league=" + league + "/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/odds\\.updates\\.internal\\." + league + "\\+\\d+\\+\\d+\\.parquet")),

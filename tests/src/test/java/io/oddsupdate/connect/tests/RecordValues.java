@@ -58,6 +58,49 @@ final class RecordValues {
         }
     }
 
+    /**
+     * The value's top-level fields, name → value (strings as {@code String}, numbers as {@code Long} or {@code Double},
+     * anything nested as it is), or null if the value is neither JSON nor Glue-Avro. Cheaper than {@link #json}: a
+     * Glue-Avro record is not rendered as JSON and parsed again (the tally reads every record at 10,000s per second).
+     */
+    static Map<String, Object> fields(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            if (isGlueAvro(value)) {
+                GenericRecord g = decode(value);
+                for (Schema.Field f : g.getSchema().getFields()) {
+                    Object v = g.get(f.pos());
+                    out.put(f.name(), v instanceof CharSequence ? v.toString() : v);
+                }
+                return out;
+            }
+            JsonNode tree = JSON.readTree(value);
+            if (tree == null || !tree.isObject()) {
+                return null;
+            }
+            tree.fields().forEachRemaining(e -> out.put(e.getKey(), scalar(e.getValue())));
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Object scalar(JsonNode v) {
+        if (v.isTextual()) {
+            return v.textValue();
+        }
+        if (v.isIntegralNumber()) {
+            return v.longValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        return v.isNull() ? null : v;
+    }
+
     static boolean isGlueAvro(byte[] value) {
         return value.length >= 18 && value[0] == 3 && value[1] == 0;
     }

@@ -9,9 +9,9 @@ import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
 
 /**
- * Test support: read options that do not touch Hadoop. Every public builder of {@link ParquetReadOptions} (parquet 1.15)
- * instantiates a Hadoop configuration, so the tests, which read our objects back with no Hadoop on the class path, use
- * the package-private constructor.
+ * Test support for testkit's {@code ParquetRows}: read options that do not touch Hadoop. Every public builder of
+ * {@link ParquetReadOptions} (parquet 1.15) instantiates a Hadoop configuration, so the tests, which read our objects
+ * back with no Hadoop on the class path, use the package-private constructor.
  */
 public final class HadoopFreeReadOptions {
 
