@@ -196,21 +196,8 @@ public final class ConnectWorkers implements AutoCloseable {
     @Override
     public void close() {
         processes.stream().filter(Process::isAlive).forEach(Process::destroy);
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.destroyForcibly();
-            }
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-        }
+        processes.forEach(p -> ChildProcesses.await(p, 20));
+        ChildProcesses.removeShutdownHook(reaper);
         TempDirs.deleteRecursively(workDir);
     }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.oddsupdate.connect.testkit.ChildProcesses;
 import io.oddsupdate.connect.testkit.TempDirs;
 
 /**
@@ -102,20 +103,8 @@ public final class MotoServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // already shutting down: the hook kills it
-        }
+        ChildProcesses.stop(process, 10);
+        ChildProcesses.removeShutdownHook(shutdownHook);
     }
 
     private void awaitReady() {
