@@ -24,9 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.oddsupdate.connect.odds.OddsWriter.Step;
-import io.oddsupdate.connect.odds.ReferenceData.Game;
-import io.oddsupdate.connect.odds.ReferenceData.League;
-import io.oddsupdate.connect.odds.ReferenceData.Team;
 
 /** The task of {@link OddsSinkConnector}. */
 public class OddsSinkTask extends SinkTask {
@@ -153,24 +150,10 @@ public class OddsSinkTask extends SinkTask {
     }
 
     private ReferenceData resolve(ReferenceData ref, SinkRecord r, VendorEvent e, List<Step> steps) {
-        Game game = ref.games().get(e.gameId());
-        if (game == null) {
+        if (!ref.games().containsKey(e.gameId())) {
             ref = cache.reloadForMissing();
-            game = ref.games().get(e.gameId());
-            if (game == null) {
-                throw new DataException("unknown game '" + e.gameId() + "' (not in odds_game)");
-            }
         }
-        if (!game.league().equals(e.league())) {
-            throw new DataException("league '" + e.league() + "' does not match game '" + game.id() + "' of league '" + game.league() + "'");
-        }
-        League league = ref.leagues().get(game.league());
-        Team home = ref.teams().get(game.homeTeam());
-        Team away = ref.teams().get(game.awayTeam());
-        if (league == null || home == null || away == null) {
-            throw new DataException("incomplete reference data for game '" + game.id() + "'");
-        }
-        steps.add(new Step(r.topic(), r.kafkaPartition(), r.kafkaOffset(), e, league, game, home, away));
+        steps.add(Step.resolve(ref, e, r.topic(), r.kafkaPartition(), r.kafkaOffset()));
         return ref;
     }
 

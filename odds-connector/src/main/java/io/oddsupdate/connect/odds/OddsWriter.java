@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 
 import io.oddsupdate.connect.odds.ReferenceData.Game;
@@ -42,6 +43,37 @@ final class OddsWriter implements AutoCloseable {
     record Step(String topic, int partition, long offset, VendorEvent event, League league, Game game, Team home, Team away) {
         TopicPartition topicPartition() {
             return new TopicPartition(topic, partition);
+        }
+
+        /**
+         * The event resolved against {@code ref}; a {@link DataException} says why it cannot be priced (unknown game, a
+         * league that does not match the game's, incomplete reference data).
+         */
+        static Step resolve(ReferenceData ref, VendorEvent e, String topic, int partition, long offset) {
+            Game game = ref.games().get(e.gameId());
+            if (game == null) {
+                throw new DataException("unknown game '" + e.gameId() + "' (not in odds_game)");
+            }
+            if (!game.league().equals(e.league())) {
+                throw new DataException("league '" + e.league() + "' does not match game '" + game.id() + "' of league '" + game.league() + "'");
+            }
+            League league = ref.leagues().get(game.league());
+            Team home = ref.teams().get(game.homeTeam());
+            Team away = ref.teams().get(game.awayTeam());
+            if (league == null || home == null || away == null) {
+                throw new DataException("incomplete reference data for game '" + game.id() + "'");
+            }
+            return new Step(topic, partition, offset, e, league, game, home, away);
+        }
+
+        /** The stream entries (odds updates) of this step, priced from the game's state after the event. */
+        List<Map<String, String>> entries(ReferenceData ref, GameState after, long ingestTs) {
+            List<Quote> quotes = price(ref, this, after);
+            List<Map<String, String>> out = new ArrayList<>(quotes.size());
+            for (Quote q : quotes) {
+                out.add(OddsUpdates.entry(q, event, topic, partition, offset, ingestTs));
+            }
+            return out;
         }
     }
 
@@ -175,10 +207,9 @@ final class OddsWriter implements AutoCloseable {
                     args.add(k);
                     args.add(v);
                 });
-                List<Quote> quotes = price(ref, s, after);
-                args.add(Integer.toString(quotes.size()));
-                for (Quote q : quotes) {
-                    Map<String, String> entry = OddsUpdates.entry(q, e, s.topic(), s.partition(), s.offset(), ingestTs);
+                List<Map<String, String>> entries = s.entries(ref, after, ingestTs);
+                args.add(Integer.toString(entries.size()));
+                for (Map<String, String> entry : entries) {
                     args.add(Integer.toString(entry.size()));
                     entry.forEach((k, v) -> {
                         args.add(k);

@@ -57,9 +57,12 @@ final class ReferenceDataCache implements AutoCloseable {
 
     private Connection connection;
     private ReferenceData data;
-    private long loadedAt = Long.MIN_VALUE;
-    private long lastMissReload = Long.MIN_VALUE;
+    private long loadedAt;
+    /** When an unknown game last caused a reload; null: never (a sentinel like Long.MIN_VALUE would overflow below). */
+    private Long lastMissReload;
     private boolean migrated;
+    /** Why the last reload failed; null after a successful one. */
+    private Exception lastFailure;
 
     ReferenceDataCache(String url, String user, String password, String sslMode, Migrations migrations,
                        long refreshMs, long missingReloadMs, Time time) {
@@ -90,12 +93,20 @@ final class ReferenceDataCache implements AutoCloseable {
         return data;
     }
 
-    /** Reloads now because an event named something the snapshot lacks; rate-limited. */
+    /**
+     * Reloads now because an event named something the snapshot lacks; rate-limited. While Postgres cannot be read, the
+     * snapshot cannot say whether the game exists, so this throws {@link RetriableException} rather than let the event
+     * be dead-lettered as unknown: Connect retries the batch until Postgres answers.
+     */
     ReferenceData reloadForMissing() {
         long now = time.milliseconds();
-        if (now - lastMissReload >= missingReloadMs) {
+        if (lastMissReload == null || now - lastMissReload >= missingReloadMs) {
             lastMissReload = now;
             reload(now);
+        }
+        if (lastFailure != null) {
+            throw new RetriableException("OddsSinkConnector: an event names a game the reference data loaded earlier lacks, and "
+                    + url + " cannot be read to check: " + lastFailure.getMessage(), lastFailure);
         }
         return data;
     }
@@ -109,8 +120,10 @@ final class ReferenceDataCache implements AutoCloseable {
             }
             data = load(c);
             loadedAt = now;
+            lastFailure = null;
         } catch (SQLException | RuntimeException e) {
             closeConnection();
+            lastFailure = e;
             if (data == null) {
                 throw new RetriableException("OddsSinkConnector: cannot load reference data from " + url + ": " + e.getMessage(), e);
             }

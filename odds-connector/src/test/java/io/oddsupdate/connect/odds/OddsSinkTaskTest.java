@@ -317,6 +317,80 @@ class OddsSinkTaskTest {
         }
     }
 
+    /** The offline replay gives exactly the odds updates the sink writes for the same events, each field equal. */
+    @Test
+    void theReplayPricesEventsExactlyAsTheSinkDoes() {
+        List<String> events = List.of(
+                event("r1", "nba-g1", 1, "GAME_START", "\"period\":1,\"clock_remaining_s\":720,\"home_score\":0,\"away_score\":0"),
+                event("r2", "nba-g1", 2, "SCORE", "\"period\":1,\"clock_remaining_s\":650,\"home_score\":2,\"away_score\":0"),
+                event("r2", "nba-g1", 2, "SCORE", "\"period\":1,\"clock_remaining_s\":650,\"home_score\":2,\"away_score\":0"),
+                event("r3", "nba-g1", 3, "PLAYER_STAT", "\"player_id\":\"nba-p-james\",\"stat\":\"points\",\"stat_value\":9"),
+                event("r4", "nba-g1", 4, "GAME_END", "\"home_score\":101,\"away_score\":99"));
+        List<Map<String, Object>> replayed = new ArrayList<>();
+        try (OddsReplay replay = new OddsReplay(pg.jdbcUrl(), pg.user(), null)) {
+            for (int i = 0; i < events.size(); i++) {
+                task.put(List.of(json(i + 1, events.get(i))));
+                replayed.addAll(replay.apply(events.get(i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        List<Map<String, Object>> written = new ArrayList<>();
+        for (StreamEntry e : stream()) {
+            Map<String, Object> f = new HashMap<>(OddsUpdates.fields(e.getFields()));
+            f.keySet().removeAll(Set.of("ingest_ts", "source_topic", "source_partition", "source_offset"));
+            written.add(f);
+        }
+        assertTrue(written.size() >= 12, "odds updates written: " + written.size());
+        assertEquals(written, replayed);
+    }
+
+    /** A game added to Postgres after the task loaded its snapshot is priced at its first event, not dead-lettered. */
+    @Test
+    void aGameAddedToPostgresIsPricedAtItsFirstEvent() throws Exception {
+        task.put(List.of(json(1, event("m1", "nba-g1", 1, "GAME_START", ""))));
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pgProps()); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO odds_game (game_id, league_id, home_team_id, away_team_id, start_ts) "
+                    + "SELECT 'nba-g-new', league_id, away_team_id, home_team_id, start_ts FROM odds_game WHERE game_id = 'nba-g1'");
+            try {
+                task.put(List.of(json(2, event("m2", "nba-g-new", 1, "GAME_START", ""))));
+                assertTrue(context.deadLetters.isEmpty(), "dead-lettered: " + context.reasons);
+                assertEquals(12, stream().size());
+            } finally {
+                st.execute("DELETE FROM odds_game WHERE game_id = 'nba-g-new'");
+            }
+        }
+    }
+
+    /**
+     * A game added to Postgres after the task loaded its snapshot, while Postgres is down: the task cannot tell whether the
+     * game exists, so the batch is retried (not dead-lettered as an unknown game) and priced once Postgres is back.
+     */
+    @Test
+    void aGameTheSnapshotLacksWaitsForPostgresInsteadOfBeingDeadLettered() throws Exception {
+        task.put(List.of(json(1, event("n1", "nba-g1", 1, "GAME_START", ""))));
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pgProps()); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO odds_game (game_id, league_id, home_team_id, away_team_id, start_ts) "
+                    + "SELECT 'nba-g-late', league_id, away_team_id, home_team_id, start_ts FROM odds_game WHERE game_id = 'nba-g1'");
+        }
+        pg.kill();
+        List<SinkRecord> batch = List.of(json(2, event("n2", "nba-g-late", 1, "GAME_START", "")));
+        try {
+            time.sleep(6_000); // past reference.missing.reload.interval.ms
+            RetriableException e = assertThrows(RetriableException.class, () -> task.put(batch));
+            assertTrue(e.getMessage().contains("cannot be read to check"), e.getMessage());
+            assertThrows(RetriableException.class, () -> task.put(batch), "still down, within the reload rate limit");
+            assertTrue(context.deadLetters.isEmpty(), "not dead-lettered while Postgres is down");
+        } finally {
+            pg.restart();
+        }
+        time.sleep(6_000);
+        task.put(batch);
+        assertTrue(context.deadLetters.isEmpty(), "priced once Postgres answers: " + context.reasons);
+        assertEquals(12, stream().size());
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pgProps()); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM odds_game WHERE game_id = 'nba-g-late'");
+        }
+    }
+
     static double odds(StreamEntry e) {
         return ((Number) OddsUpdates.fields(e.getFields()).get("odds")).doubleValue();
     }

@@ -110,11 +110,25 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    private synchronized void kill() {
-        if (process != null) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+    /**
+     * Crashes the server: SIGKILL to the postmaster and every backend, no shutdown checkpoint. {@link #restart()} then
+     * starts it on the same port and data, and PostgreSQL recovers from its write-ahead log as after a real crash.
+     */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
         }
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("PostgreSQL process " + p.pid() + " did not exit after SIGKILL", e);
+            }
+        }
+        process = null;
     }
 
     @Override

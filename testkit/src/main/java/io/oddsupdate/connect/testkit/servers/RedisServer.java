@@ -79,6 +79,44 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Crashes the server: SIGKILL, no shutdown, no final write of the append-only file. What Redis acknowledged is in
+     * the file already (it writes the file before it replies; {@code appendfsync everysec} only delays the disk flush,
+     * which matters for a host crash, not a process crash). {@link #restart()} then loads the file.
+     */
+    public synchronized void kill() {
+        if (!server.isActive()) {
+            return;
+        }
+        long pid = pid();
+        ProcessHandle p = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no Redis process " + pid));
+        p.destroyForcibly();
+        try {
+            p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            server.stop(); // the embedded server's own bookkeeping: its process is gone already
+        } catch (Exception e) {
+            throw new IllegalStateException("Redis process " + pid + " did not exit after SIGKILL", e);
+        }
+    }
+
+    /** The server's process id, from {@code INFO server}. */
+    private long pid() {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("INFO server\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.startsWith("process_id:")) {
+                    return Long.parseLong(line.substring("process_id:".length()).trim());
+                }
+            }
+            throw new IllegalStateException("Redis on port " + port + " did not report its process_id");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         stop();
