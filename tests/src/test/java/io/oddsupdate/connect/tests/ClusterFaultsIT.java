@@ -91,9 +91,10 @@ class ClusterFaultsIT {
             Thread.sleep(PAUSE_MS);
             feed.close();
 
-            Map<PipelineTally.Outcome, List<VendorSimulator.Sent>> r = tally.awaitReconciled(Duration.ofSeconds(240), () -> { });
+            PipelineTally.Reconciliation r = tally.awaitReconciled(Duration.ofSeconds(240), () -> { });
             System.out.println("counters: " + tally.counters());
             assertEquals(List.of(), r.get(PipelineTally.Outcome.PENDING), "events lost");
+            assertEquals(Map.of(), r.problems(), "exact accounting per event and per odds update: " + r.odds());
             assertEquals(Map.of(), tally.violations(), "checks at core and edge (no duplicate event_uid, order, fields)");
             // exactly-once all along: no replayed record upstream of the edge either
             assertEquals(0, tally.counted("duplicate.raw"), "vendor events on raw.events.* twice");

@@ -11,8 +11,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,12 +77,9 @@ class FaultsIT {
                 corrupt = redis.xadd(stream, (StreamEntryID) null, Map.of("u", "{\"event_uid\": " + probe));
             }
             // the core→edge hop and bronze: records on an internal topic that are not odds updates
-            try (KafkaProducer<byte[], byte[]> producer = pipeline.core().createProducer(Map.of())) {
-                for (byte[] value : internalPoison) {
-                    producer.send(new ProducerRecord<>(Pipeline.INTERNAL_PREFIX + "nba", null, probe.getBytes(StandardCharsets.UTF_8), value,
-                            new RecordHeaders().add("league", "nba".getBytes(StandardCharsets.UTF_8))
-                                    .add("game_id", probe.getBytes(StandardCharsets.UTF_8)))).get();
-                }
+            for (byte[] value : internalPoison) {
+                pipeline.inject(Pipeline.INTERNAL_PREFIX + "nba", probe, value, new RecordHeaders()
+                        .add("league", "nba".getBytes(StandardCharsets.UTF_8)).add("game_id", probe.getBytes(StandardCharsets.UTF_8)));
             }
             pipeline.redis().stop();
             Thread.sleep(OUTAGE_MS);
@@ -105,8 +100,9 @@ class FaultsIT {
             Thread.sleep(OUTAGE_MS);
             feed.close();
 
-            Map<PipelineTally.Outcome, List<VendorSimulator.Sent>> r = tally.awaitReconciled(Duration.ofSeconds(240), () -> { });
+            PipelineTally.Reconciliation r = tally.awaitReconciled(Duration.ofSeconds(240), () -> { });
             assertEquals(List.of(), r.get(PipelineTally.Outcome.PENDING), "events lost in the outages");
+            assertEquals(Map.of(), r.problems(), "exact accounting per event and per odds update: " + r.odds());
             assertEquals(Map.of(), tally.violations(), "checks at core and edge (no duplicate event_uid, order, fields)");
             Set<VendorSimulator.Kind> deadKinds = new TreeSet<>();
             for (VendorSimulator.Sent s : r.get(PipelineTally.Outcome.DEAD_LETTERED)) {

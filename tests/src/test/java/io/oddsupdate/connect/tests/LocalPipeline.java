@@ -255,7 +255,7 @@ public final class LocalPipeline {
 
     /** Prints the reconciliation; returns the exit status (0: every event accounted for, no check failed). */
     static int summary(Pipeline pipeline, VendorSimulator sim, PipelineTally tally, long start) {
-        Map<PipelineTally.Outcome, List<VendorSimulator.Sent>> r = tally.reconcile();
+        PipelineTally.Reconciliation r = tally.reconcile();
         long in = sim.sentCount();
         int priced = r.get(PipelineTally.Outcome.PRICED).size();
         int fin = r.get(PipelineTally.Outcome.APPLIED_NOTHING_TO_PRICE).size();
@@ -267,7 +267,7 @@ public final class LocalPipeline {
         pipeline.stages().forEach((stage, state) -> say("stage %-24s %s", stage.connector, state));
         say("vendor events in:        %d (%s)", in, perLeague(pipeline, l -> sim.sentPerLeague().containsKey(l) ? sim.sentPerLeague().get(l).get() : 0));
         say("  priced (odds at edge): %d", priced);
-        say("  applied, nothing to price (GAME_END or settled markets): %d", fin);
+        say("  applied, nothing to price (the model prices nothing: GAME_END, suspended markets): %d", fin);
         int atCore = r.get(PipelineTally.Outcome.AT_CORE).size();
         if (atCore > 0) {
             say("  at core (raw.events.*; the odds stages are not running): %d", atCore);
@@ -282,16 +282,19 @@ public final class LocalPipeline {
                 .forEach((k, n) -> say("      %4d × %s", n, k));
         say("reconciliation: in %d = priced %d + applied-unpriced %d + %sDLQ %d%s", in, priced, fin, atCore > 0 ? "at core " + atCore + " + " : "", dead,
                 pending.isEmpty() ? "  ✔" : "  ✘ (" + pending.size() + " missing)");
-        say("odds updates at the edge: %s; internal: %s; edge DLQ: %d", perLeague(pipeline, l -> tally.counted("public." + l)),
+        say("odds updates: %s%s", r.odds(), r.odds().missing() == 0 && r.odds().duplicated() == 0 && r.odds().differing() == 0 ? "  ✔" : "  ✘");
+        say("  at the edge: %s; internal: %s; edge DLQ: %d", perLeague(pipeline, l -> tally.counted("public." + l)),
                 perLeague(pipeline, l -> tally.counted("internal." + l)), tally.counted("dlq.public"));
+        r.problems().forEach((kind, detail) -> say("ACCOUNTING FAILED %s: %s", kind, detail));
         int bronze = tally.bronzeFiles();
         long lag = bronze < 0 ? -1 : pipeline.bronzeLag();
         say("bronze: %s", bronze < 0 ? "stage not running" : bronze + " Parquet objects in s3://" + Pipeline.BRONZE_BUCKET + "/; "
                 + (lag == 0 ? "every internal odds update is in a complete object ✔" : lag + " internal odds updates not yet committed to bronze"));
         PipelineTally.BronzeReconciliation rows = lag == 0 ? tally.reconcileBronze() : null;
         if (rows != null) {
-            say("bronze rows read back: %d rows in %d objects + %d in the bronze DLQ = %d internal odds updates, each once under "
-                    + "league=/dt=/hour= of its event_ts %s", rows.rows(), rows.objects(), rows.deadLettered(), rows.internal(), rows.reconciled() ? " ✔" : " ✘");
+            say("bronze rows read back: %d rows in %d objects + %d in the bronze DLQ; each of the %d expected odds updates once, with "
+                    + "the model's values, under league=/dt=/hour= of its event_ts %s", rows.rows(), rows.objects(), rows.deadLettered(), rows.expected(),
+                    rows.reconciled() ? " ✔" : " ✘");
             rows.problems().forEach((kind, detail) -> say("BRONZE CHECK FAILED %s: %s", kind, detail));
         }
         say("vendor→edge latency (first odds update per event): %s",
@@ -307,7 +310,7 @@ public final class LocalPipeline {
         if (violations.isEmpty()) {
             say("checks: edge fields ⊆ public schema, keys = game_id at core and edge, headers, per-game order, unique event_uid  ✔");
         }
-        return pending.isEmpty() && violations.isEmpty() && (rows == null || rows.reconciled()) ? 0 : 1;
+        return pending.isEmpty() && r.problems().isEmpty() && violations.isEmpty() && (rows == null || rows.reconciled()) ? 0 : 1;
     }
 
     private static String firstWords(String reason) {

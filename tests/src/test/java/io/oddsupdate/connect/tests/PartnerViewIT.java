@@ -84,9 +84,10 @@ class PartnerViewIT {
                 Thread.sleep(2);
             }
             sim.flush();
-            Map<PipelineTally.Outcome, List<VendorSimulator.Sent>> r = tally.awaitReconciled(Duration.ofSeconds(180), () -> { });
+            PipelineTally.Reconciliation r = tally.awaitReconciled(Duration.ofSeconds(180), () -> { });
             assertEquals(List.of(), r.get(PipelineTally.Outcome.PENDING));
             assertEquals(List.of(), r.get(PipelineTally.Outcome.DEAD_LETTERED));
+            assertEquals(Map.of(), r.problems(), "exact accounting per event and per odds update: " + r.odds());
             assertEquals(Map.of(), tally.violations());
             published = seed.leagues().stream().mapToLong(l -> tally.counted("public." + l)).sum();
             counters = tally.counters();

@@ -126,6 +126,9 @@ final class Pipeline implements AutoCloseable {
     private RedisServer redis;
     private S3Server s3;
     private Set<String> plugins = Set.of();
+    private Path pluginPath;
+    /** Records a test wrote straight to a topic of the pipeline ({@link #inject}), in the order written. */
+    private final List<Injected> injected = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private Pipeline(Options options) {
         this.options = options;
@@ -185,8 +188,9 @@ final class Pipeline implements AutoCloseable {
         edge.start();
         started.add(edge::stop);
 
-        Path pluginPath = PluginPath.fromZips(pluginZips);
-        started.add(() -> TempDirs.deleteRecursively(pluginPath));
+        pluginPath = PluginPath.fromZips(pluginZips);
+        Path unpacked = pluginPath;
+        started.add(() -> TempDirs.deleteRecursively(unpacked));
         Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
         // what the local configs rely on (config providers for the secrets file, client overrides for the edge hop,
         // exactly-once source support)
@@ -567,6 +571,42 @@ final class Pipeline implements AutoCloseable {
             sleep(1000);
         }
         return lag;
+    }
+
+    /** The worker's {@code plugin.path}: the unpacked bundle. */
+    Path pluginPath() {
+        return pluginPath;
+    }
+
+    /**
+     * A record a test wrote to a topic of the pipeline, bypassing the stages before it: {@code uid} is its
+     * {@code event_uid} if it has one. A {@link PipelineTally} expects it where that topic's records go (at the edge or in
+     * its DLQ, in bronze or its DLQ) instead of matching it with a vendor event.
+     */
+    record Injected(String topic, int valueHash, String uid) {
+    }
+
+    /**
+     * Writes a record straight to {@code topic} on core (e.g. a probe or a poison record on
+     * {@code odds.updates.internal.*}) and remembers it ({@link #injected()}), before it is written.
+     */
+    void inject(String topic, String key, byte[] value, org.apache.kafka.common.header.Headers headers) {
+        Map<String, Object> fields = RecordValues.fields(value);
+        Object uid = fields == null ? null : fields.get("event_uid");
+        injected.add(new Injected(topic, java.util.Arrays.hashCode(value), uid == null ? null : uid.toString()));
+        try (KafkaProducer<byte[], byte[]> producer = core().createProducer(Map.of())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null,
+                    key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value, headers)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write to " + topic, e);
+        }
+    }
+
+    /** What tests wrote straight to the pipeline's topics so far. */
+    List<Injected> injected() {
+        synchronized (injected) {
+            return new ArrayList<>(injected);
+        }
     }
 
     /** A producer for the vendor's feed: accepts what the vendor's topics accept. */

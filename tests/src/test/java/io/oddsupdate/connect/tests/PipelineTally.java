@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,15 +35,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oddsupdate.connect.testkit.PluginPath;
 
 /**
- * Watches the pipeline's outputs and reconciles them with what the {@link VendorSimulator} sent: reads every record of
- * {@code raw.events.*} and {@code odds.updates.internal.*} (core), {@code odds.updates.public.*} (edge) and both DLQs,
- * checks each edge record (public-schema fields only, key = game id, headers, per-game order, no duplicate
- * {@code event_uid}) and measures vendor→edge latency (arrival at the edge consumer minus the input's {@code event_ts}).
+ * Watches the pipeline's outputs and reconciles them, per vendor event and per odds update, with what the
+ * {@link VendorSimulator} sent and what each event must produce ({@link OddsOracle}: the model replayed offline over the
+ * same reference data). Reads every record of {@code raw.events.*} and {@code odds.updates.internal.*} (core),
+ * {@code odds.updates.public.*} (edge) and the DLQs, checks each edge record (public-schema fields only, key = game id,
+ * headers, per-game order) and measures hop latencies.
  *
- * <p>A vendor event is <em>priced</em> when an edge record carries its {@code game_id} and {@code event_ts},
- * <em>dead-lettered</em> when a DLQ record carries its {@code event_id} header or its exact value, <em>applied with
- * nothing to price</em> when the odds sink recorded it as applied in Redis but no odds came of it (a {@code GAME_END}, or
- * settled markets), else <em>pending</em>.
+ * <p>Exact accounting ({@link #reconcile}): every odds update the oracle expects is on {@code odds.updates.internal.*}
+ * exactly once with the model's values; at the edge exactly once with the public fields of those values, or in the edge
+ * DLQ; in bronze exactly once, or in the bronze DLQ ({@link #reconcileBronze}); no other odds update anywhere (records a
+ * test wrote itself, {@link Pipeline#inject}, are expected where their topic's records go). Every malformed vendor event
+ * is in exactly one DLQ record with its reason, no valid one in any, and an event is "applied with nothing to price"
+ * only where the oracle says it prices nothing and the odds sink recorded it as applied.
  */
 final class PipelineTally implements AutoCloseable {
 
@@ -52,8 +56,8 @@ final class PipelineTally implements AutoCloseable {
     enum Outcome {
         PRICED, DEAD_LETTERED,
         /**
-         * Applied by the odds sink (its event id is in the game's applied set in Redis) with nothing to price: a
-         * {@code GAME_END}, or every market of the game already settled.
+         * Applied by the odds sink (its event id is in the game's applied set in Redis) where the oracle says it prices
+         * nothing: a {@code GAME_END}, or every market suspended.
          */
         APPLIED_NOTHING_TO_PRICE,
         /** On {@code raw.events.*} at core, where the pipeline ends while the odds stages are not running. */
@@ -99,17 +103,16 @@ final class PipelineTally implements AutoCloseable {
     private volatile RuntimeException failure;
 
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
-    /** game_id|event_ts of every vendor event with at least one odds update at the edge. */
+    /** game_id|event_ts of every vendor event with an odds update at the edge → first arrival (for latencies). */
     private final Set<String> priced = ConcurrentHashMap.newKeySet();
-    /** event index → DLQ reason. */
-    private final Map<Long, String> deadLettered = new ConcurrentHashMap<>();
+    /** sent index → every raw DLQ record of it ("reason @ original topic/partition/offset"), in arrival order. */
+    private final Map<Long, List<String>> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> edgeDeadLetters = new ConcurrentHashMap<>();
     /** "dlq topic|hash of the value" → reason, for the edge and bronze DLQs (records written upstream by a test, too). */
     private final Map<String, String> deadLettersByValue = new ConcurrentHashMap<>();
+    /** "dlq topic|hash of the value" → how many records with that value the DLQ holds. */
+    private final Map<String, AtomicInteger> deadLetterCountsByValue = new ConcurrentHashMap<>();
     private final List<String> unidentifiedDeadLetters = Collections.synchronizedList(new ArrayList<>());
-    private final Set<String> edgeUids = ConcurrentHashMap.newKeySet();
-    /** event_uid of every record on odds.updates.internal.* (core). */
-    private final Set<String> internalUids = ConcurrentHashMap.newKeySet();
     /** event_id of every record on raw.events.* (core). */
     private final Set<String> atCore = ConcurrentHashMap.newKeySet();
     private final boolean endsAtCore;
@@ -120,23 +123,58 @@ final class PipelineTally implements AutoCloseable {
     private final Latencies latencies = new Latencies();
     /** game_id|event_ts → broker append time on raw.events.*, until the event's first internal odds update is seen. */
     private final Map<String, Long> rawAppended = new ConcurrentHashMap<>();
-    /** game_id|event_ts of every vendor event with at least one internal odds update. */
-    private final Set<String> internalSeen = ConcurrentHashMap.newKeySet();
+    /** game_id|event_ts of every vendor event with an internal odds update → the first one's record timestamp. */
+    private final Map<String, Long> firstInternal = new ConcurrentHashMap<>();
     /** event_uid → broker append time, on whichever of core (internal) and edge (public) saw it first. */
     private final Map<String, Long> internalAppended = new ConcurrentHashMap<>();
     private final Map<String, Long> edgeAppended = new ConcurrentHashMap<>();
-    /** Every internal odds update seen at core, by event_uid (a replayed one counts twice), for the bronze check. */
-    private final Map<String, Internal> internal = new ConcurrentHashMap<>();
-    /** event_uid of every internal odds update in the bronze sink's DLQ (a replay counts twice). */
+    /** Every odds update seen on odds.updates.internal.* (core), by event_uid. */
+    private final Map<String, Seen> internal = new ConcurrentHashMap<>();
+    /** Every odds update seen on odds.updates.public.* (edge), by event_uid. */
+    private final Map<String, Seen> edgeSeen = new ConcurrentHashMap<>();
+    /** event_uid of every internal odds update in the edge's DLQ → how many times. */
+    private final Map<String, Integer> publicDeadLetters = new ConcurrentHashMap<>();
+    /** event_uid of every internal odds update in the bronze sink's DLQ → how many times. */
     private final Map<String, Integer> bronzeDeadLetters = new ConcurrentHashMap<>();
+    /** Internal records a test wrote itself ({@link Pipeline#inject}), by value hash → how many times seen at core. */
+    private final Map<Integer, Integer> injectedSeen = new ConcurrentHashMap<>();
     private volatile long lastArrival = System.currentTimeMillis();
+    private volatile long records;
+
+    /** What the oracle expects, filled in send order by {@link #reconcile}. */
+    private final OddsOracle oracle;
+    private final Map<Long, List<Expected>> expectedByEvent = new HashMap<>();
+    private final Map<String, Expected> expectedByUid = new HashMap<>();
+    private long oracleFed;
+    /** Why the oracle could not price the next event yet (e.g. PostgreSQL is down), or null. */
+    private String oracleStalled;
+    /** The model's values of the first expected odds updates, for messages (not all: a bench run expects millions). */
+    private final Map<String, String> expectedText = new HashMap<>();
+
+    /**
+     * An odds update the oracle expects: the sent event it comes from, and digests of its model fields and of its public
+     * fields ({@link OddsOracle#fingerprint}).
+     */
+    private record Expected(String uid, long event, long model, long publicFields) {
+    }
+
+    /**
+     * How often an odds update was seen on a topic, with a digest of its values, where it was first seen and whether a
+     * later copy differed; its league and event_ts (for bronze).
+     */
+    private record Seen(int count, long fingerprint, String where, String text, String league, long eventTs) {
+        Seen again() {
+            return new Seen(count + 1, fingerprint, where, text, league, eventTs);
+        }
+    }
 
     PipelineTally(Pipeline pipeline, VendorSimulator vendor) {
         this.pipeline = pipeline;
         this.vendor = vendor;
-        this.publicFields = publicFields();
+        this.publicFields = new java.util.TreeSet<>(publicFields());
         this.endsAtCore = !(pipeline.running(Pipeline.Stage.ODDS_SINK) && pipeline.running(Pipeline.Stage.ODDS_SOURCE)
                 && pipeline.running(Pipeline.Stage.CORE_TO_EDGE));
+        this.oracle = endsAtCore ? null : new OddsOracle(pipeline.pluginPath(), pipeline.postgres().jdbcUrl(), pipeline.postgres().user());
         List<String> coreTopics = new ArrayList<>(List.of(Pipeline.RAW_DLQ, Pipeline.BRONZE_DLQ));
         List<String> edgeTopics = new ArrayList<>(List.of(Pipeline.PUBLIC_DLQ));
         for (String league : pipeline.leagues()) {
@@ -204,8 +242,13 @@ final class PipelineTally implements AutoCloseable {
         }
     }
 
+    private static String where(ConsumerRecord<byte[], byte[]> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
     private void onCore(ConsumerRecord<byte[], byte[]> r, long now) {
         lastArrival = now;
+        records++;
         String topic = r.topic();
         if (topic.equals(Pipeline.RAW_DLQ)) {
             count("dlq.raw");
@@ -218,14 +261,18 @@ final class PipelineTally implements AutoCloseable {
             if (s == null) {
                 unidentifiedDeadLetters.add(reason);
             } else {
-                deadLettered.put(s.index(), reason);
+                deadLettered.computeIfAbsent(s.index(), i -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(reason + " @ " + header(r, "__connect.errors.topic") + "/" + header(r, "__connect.errors.partition")
+                                + "/" + header(r, "__connect.errors.offset"));
                 count("dlq.raw." + s.kind());
             }
         } else if (topic.equals(Pipeline.BRONZE_DLQ)) {
             count("dlq.bronze");
-            deadLettersByValue.put(topic + "|" + Arrays.hashCode(r.value()), String.valueOf(header(r, ERROR_MESSAGE)));
+            deadLetter(topic, r);
             Map<String, Object> v = RecordValues.fields(r.value());
-            bronzeDeadLetters.merge(v == null ? "?" : String.valueOf(v.get("event_uid")), 1, Integer::sum);
+            if (v != null && v.get("event_uid") != null && !isInjected(r.value())) {
+                bronzeDeadLetters.merge(String.valueOf(v.get("event_uid")), 1, Integer::sum);
+            }
         } else if (topic.startsWith(Pipeline.RAW_PREFIX)) {
             String league = topic.substring(Pipeline.RAW_PREFIX.length());
             count("raw." + league);
@@ -252,20 +299,38 @@ final class PipelineTally implements AutoCloseable {
         }
     }
 
-    /** Remembers an internal odds update for the bronze check; hop latencies of the first one of each vendor event. */
+    private void deadLetter(String topic, ConsumerRecord<byte[], byte[]> r) {
+        String key = topic + "|" + Arrays.hashCode(r.value());
+        deadLettersByValue.put(key, String.valueOf(header(r, ERROR_MESSAGE)));
+        deadLetterCountsByValue.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** Whether a test wrote this value to an internal topic itself ({@link Pipeline#inject}). */
+    private boolean isInjected(byte[] value) {
+        int hash = Arrays.hashCode(value);
+        return pipeline.injected().stream().anyMatch(i -> i.valueHash() == hash);
+    }
+
+    /** An internal odds update: counted by event_uid with a digest of its model fields; hop latencies of an event's first. */
     private void onInternal(ConsumerRecord<byte[], byte[]> r, String league) {
-        Map<String, Object> v = RecordValues.fields(r.value());
-        String uidOfValue = v == null ? null : text(v, "event_uid");
-        if (uidOfValue != null && !internalUids.add(uidOfValue)) {
-            count("duplicate.internal");
-        }
-        long eventTs = v == null ? -1 : number(v, "event_ts");
-        internal.compute(v == null ? "unreadable " + r.topic() + "-" + r.partition() + "@" + r.offset() : String.valueOf(v.get("event_uid")),
-                (uid, seen) -> new Internal(league, eventTs, seen == null ? 1 : seen.count() + 1));
-        if (!appendTime(r) || eventTs < 0 || !internalSeen.add(string(r.key()) + "|" + eventTs)) {
+        if (isInjected(r.value())) {
+            injectedSeen.merge(Arrays.hashCode(r.value()), 1, Integer::sum);
             return;
         }
-        Long raw = rawAppended.remove(string(r.key()) + "|" + eventTs);
+        Map<String, Object> v = RecordValues.fields(r.value());
+        String uid = v == null || v.get("event_uid") == null ? "unreadable " + where(r) : v.get("event_uid").toString();
+        long eventTs = v == null ? -1 : number(v, "event_ts");
+        Seen seen = internal.compute(uid, (u, before) -> before != null ? before.again()
+                : new Seen(1, v == null ? 0 : OddsOracle.fingerprint(v, OddsOracle.MODEL_FIELDS), where(r),
+                        v == null ? abbreviate(string(r.value())) : OddsOracle.canonical(v, OddsOracle.MODEL_FIELDS), league, eventTs));
+        if (seen.count() > 1) {
+            count("duplicate.internal");
+        }
+        String event = string(r.key()) + "|" + eventTs;
+        if (v == null || eventTs < 0 || firstInternal.putIfAbsent(event, r.timestamp()) != null || !appendTime(r)) {
+            return;
+        }
+        Long raw = rawAppended.remove(event);
         long ingestTs = number(v, "ingest_ts");
         if (raw != null && ingestTs > 0) {
             latencies.add(Hop.CORE_TO_ODDS_SINK, ingestTs - raw);
@@ -273,7 +338,6 @@ final class PipelineTally implements AutoCloseable {
         if (ingestTs > 0) {
             latencies.add(Hop.ODDS_SINK_TO_INTERNAL, r.timestamp() - ingestTs);
         }
-        String uid = String.valueOf(v.get("event_uid"));
         Long atEdge = edgeAppended.remove(uid);
         if (atEdge != null) {
             latencies.add(Hop.INTERNAL_TO_EDGE, atEdge - r.timestamp());
@@ -288,12 +352,17 @@ final class PipelineTally implements AutoCloseable {
 
     private void onEdge(ConsumerRecord<byte[], byte[]> r, Long now) {
         lastArrival = now;
+        records++;
         String topic = r.topic();
         if (topic.equals(Pipeline.PUBLIC_DLQ)) {
             count("dlq.public");
             String reason = String.valueOf(header(r, ERROR_MESSAGE));
-            deadLettersByValue.put(topic + "|" + Arrays.hashCode(r.value()), reason);
+            deadLetter(topic, r);
             edgeDeadLetters.computeIfAbsent(reason.length() > 160 ? reason.substring(0, 160) + "…" : reason, k -> new AtomicLong()).incrementAndGet();
+            Map<String, Object> v = RecordValues.fields(r.value());
+            if (v != null && v.get("event_uid") != null && !isInjected(r.value())) {
+                publicDeadLetters.merge(String.valueOf(v.get("event_uid")), 1, Integer::sum);
+            }
             return;
         }
         String league = topic.substring(Pipeline.PUBLIC_PREFIX.length());
@@ -311,7 +380,10 @@ final class PipelineTally implements AutoCloseable {
         check("edge key = game_id", gameId != null && gameId.equals(string(r.key())), r);
         check("edge headers league, game_id, model_version", league.equals(header(r, "league"))
                 && gameId != null && gameId.equals(header(r, "game_id")) && header(r, "model_version") != null, r);
-        check("no duplicate event_uid at the edge", edgeUids.add(String.valueOf(v.get("event_uid"))), r);
+        String uid = String.valueOf(v.get("event_uid"));
+        Seen seen = edgeSeen.compute(uid, (u, before) -> before != null ? before.again()
+                : new Seen(1, OddsOracle.fingerprint(v, publicFields), where(r), OddsOracle.canonical(v, publicFields), league, eventTs));
+        check("no duplicate event_uid at the edge", seen.count() == 1, r);
         String game = topic + "/" + gameId;
         Long last = lastTsPerGame.put(game, eventTs);
         check("per-game order at the edge", last == null || last <= eventTs, r);
@@ -320,10 +392,9 @@ final class PipelineTally implements AutoCloseable {
             if (appendTime(r)) {
                 latencies.add(Hop.VENDOR_TO_EDGE, r.timestamp() - eventTs);
                 latencies.add(Hop.EDGE_TO_CONSUMER, now - r.timestamp());
-                String uid = String.valueOf(v.get("event_uid"));
-                Long internal = internalAppended.remove(uid);
-                if (internal != null) {
-                    latencies.add(Hop.INTERNAL_TO_EDGE, r.timestamp() - internal);
+                Long internalTs = internalAppended.remove(uid);
+                if (internalTs != null) {
+                    latencies.add(Hop.INTERNAL_TO_EDGE, r.timestamp() - internalTs);
                 } else {
                     edgeAppended.put(uid, r.timestamp());
                 }
@@ -355,28 +426,189 @@ final class PipelineTally implements AutoCloseable {
         counts.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
     }
 
-    /** The outcome of every vendor event sent so far. */
-    Map<Outcome, List<VendorSimulator.Sent>> reconcile() {
+    /**
+     * The odds updates of a run: expected by the oracle, on {@code odds.updates.internal.*}, at the edge, in the edge's
+     * DLQ; expected ones missing or differing from the model's values anywhere; any seen more than once.
+     */
+    record OddsCount(long expected, long internal, long edge, long edgeDeadLettered, long missing, long duplicated, long differing) {
+        @Override
+        public String toString() {
+            return String.format("expected %,d odds updates, published %,d (internal %,d, edge %,d + edge DLQ %,d), missing %,d, duplicated %,d, differing %,d",
+                    expected, Math.min(internal, edge + edgeDeadLettered), internal, edge, edgeDeadLettered, missing, duplicated, differing);
+        }
+    }
+
+    /**
+     * Where every vendor event ended up ({@link #get}), what failed the exact accounting (kind → count and an example; empty
+     * when everything reconciles) and the odds updates' figures.
+     */
+    record Reconciliation(Map<Outcome, List<VendorSimulator.Sent>> outcomes, Map<String, String> problems, OddsCount odds) {
+        List<VendorSimulator.Sent> get(Outcome o) {
+            return outcomes.get(o);
+        }
+
+        long events() {
+            return outcomes.values().stream().mapToLong(List::size).sum();
+        }
+    }
+
+    /** Problems by kind while reconciling: a count and the first example of each. */
+    private static final class Problems {
+        final Map<String, String> examples = new TreeMap<>();
+        final Map<String, Long> counts = new HashMap<>();
+
+        void add(String kind, String example) {
+            counts.merge(kind, 1L, Long::sum);
+            examples.putIfAbsent(kind, example);
+        }
+
+        Map<String, String> result() {
+            Map<String, String> out = new TreeMap<>();
+            examples.forEach((k, e) -> out.put(k, counts.get(k) + "× e.g. " + e));
+            return out;
+        }
+    }
+
+    /** Gives the oracle every event sent since the last call, in send order (each game's order). */
+    private void feedOracle(List<VendorSimulator.Sent> sent) {
+        oracleStalled = null;
+        for (; oracleFed < sent.size(); oracleFed++) {
+            VendorSimulator.Sent s = sent.get((int) oracleFed);
+            if (s.kind() != VendorSimulator.Kind.VALID) {
+                continue;
+            }
+            List<Map<String, Object>> updates;
+            try {
+                updates = oracle.expected(s.value());
+            } catch (IllegalArgumentException refused) {
+                throw new AssertionError("the odds model refuses a valid event " + s + ": " + refused.getMessage(), refused);
+            } catch (RuntimeException notNow) { // e.g. PostgreSQL down: the reference data cannot be read yet
+                oracleStalled = notNow.toString();
+                return;
+            }
+            List<Expected> expected = new ArrayList<>(updates.size());
+            for (Map<String, Object> u : updates) {
+                String uid = String.valueOf(u.get("event_uid"));
+                Expected e = new Expected(uid, s.index(), OddsOracle.fingerprint(u, OddsOracle.MODEL_FIELDS), OddsOracle.fingerprint(u, publicFields));
+                expected.add(e);
+                if (expectedByUid.put(uid, e) != null) {
+                    throw new AssertionError("the model gives event_uid " + uid + " twice (" + s + ")");
+                }
+                if (expectedText.size() < 20_000) {
+                    expectedText.put(uid, OddsOracle.canonical(u, OddsOracle.MODEL_FIELDS));
+                }
+            }
+            expectedByEvent.put(s.index(), expected);
+        }
+    }
+
+    /** The outcome of every vendor event sent so far, and every way the pipeline's outputs differ from the oracle's. */
+    synchronized Reconciliation reconcile() {
         Map<Outcome, List<VendorSimulator.Sent>> out = new TreeMap<>();
         for (Outcome o : Outcome.values()) {
             out.put(o, new ArrayList<>());
         }
-        for (VendorSimulator.Sent s : vendor.sent()) {
+        Problems problems = new Problems();
+        List<VendorSimulator.Sent> sent = new ArrayList<>(vendor.sent());
+        if (oracle != null) {
+            feedOracle(sent);
+        }
+        long expectedCount = 0;
+        long missing = 0;
+        long differing = 0;
+        for (VendorSimulator.Sent s : sent) {
+            List<String> dead = deadLettered.getOrDefault(s.index(), List.of());
             Outcome o;
-            if (s.gameId() != null && priced.contains(s.gameId() + "|" + s.eventTs())) {
-                o = Outcome.PRICED;
-            } else if (deadLettered.containsKey(s.index())) {
-                o = Outcome.DEAD_LETTERED;
-            } else if (!endsAtCore && s.kind() == VendorSimulator.Kind.VALID && applied(s)) {
-                o = Outcome.APPLIED_NOTHING_TO_PRICE;
-            } else if (endsAtCore && s.eventId() != null && atCore.contains(s.eventId()) && s.kind() == VendorSimulator.Kind.VALID) {
-                o = Outcome.AT_CORE;
+            if (s.kind().malformed) {
+                o = dead.isEmpty() ? Outcome.PENDING : Outcome.DEAD_LETTERED;
+                if (dead.size() > 1) {
+                    problems.add("vendor event in more than one DLQ record", s + ": " + dead);
+                }
+                if (dead.stream().anyMatch(d -> d.startsWith("null @"))) {
+                    problems.add("dead letter without a reason", s + ": " + dead);
+                }
+            } else if (endsAtCore) {
+                o = s.eventId() != null && atCore.contains(s.eventId()) ? Outcome.AT_CORE : Outcome.PENDING;
             } else {
-                o = Outcome.PENDING;
+                if (!dead.isEmpty()) {
+                    problems.add("valid vendor event dead-lettered", s + ": " + dead);
+                }
+                List<Expected> expected = expectedByEvent.get(s.index());
+                if (expected == null) {
+                    o = Outcome.PENDING; // the oracle has not priced it yet
+                } else if (expected.isEmpty()) {
+                    o = applied(s) ? Outcome.APPLIED_NOTHING_TO_PRICE : Outcome.PENDING;
+                    if (firstInternal.containsKey(s.gameId() + "|" + s.eventTs())) {
+                        problems.add("odds updates of an event the model prices nothing for", s.toString());
+                    }
+                } else {
+                    boolean complete = true;
+                    for (Expected e : expected) {
+                        expectedCount++;
+                        Seen in = internal.get(e.uid());
+                        Seen at = edgeSeen.get(e.uid());
+                        int atEdge = (at == null ? 0 : at.count()) + publicDeadLetters.getOrDefault(e.uid(), 0);
+                        if (in == null || atEdge == 0) {
+                            complete = false;
+                            missing++;
+                            continue;
+                        }
+                        if (in.count() > 1) {
+                            problems.add("odds update on odds.updates.internal.* more than once", e.uid() + " of " + s + " ×" + in.count());
+                        }
+                        if (atEdge > 1) {
+                            problems.add("odds update at the edge (or its DLQ) more than once", e.uid() + " of " + s + " ×" + atEdge);
+                        }
+                        if (in.fingerprint() != e.model()) {
+                            differing++;
+                            problems.add("internal odds update differs from the model's", e.uid() + " of " + s + " at " + in.where() + ": "
+                                    + in.text() + ", the model: " + expectedText.getOrDefault(e.uid(), "(not kept)"));
+                        }
+                        if (at != null && at.fingerprint() != e.publicFields()) {
+                            differing++;
+                            problems.add("edge odds update differs from the model's public fields", e.uid() + " of " + s + " at "
+                                    + at.where() + ": " + at.text() + ", the model: " + expectedText.getOrDefault(e.uid(), "(not kept)"));
+                        }
+                    }
+                    o = complete ? Outcome.PRICED : Outcome.PENDING;
+                }
             }
             out.get(o).add(s);
         }
-        return out;
+        if (oracle != null && oracleStalled == null) {
+            // every odds update seen must be one the model expects (or a record a test wrote itself)
+            Set<String> injectedUids = new HashSet<>();
+            pipeline.injected().forEach(i -> injectedUids.add(i.uid()));
+            internal.forEach((uid, seen) -> {
+                if (!expectedByUid.containsKey(uid)) {
+                    problems.add("internal odds update no vendor event explains", uid + " at " + seen.where() + ": " + seen.text());
+                }
+            });
+            edgeSeen.forEach((uid, seen) -> {
+                if (!expectedByUid.containsKey(uid) && !injectedUids.contains(uid)) {
+                    problems.add("edge odds update no vendor event explains", uid + " at " + seen.where() + ": " + seen.text());
+                }
+            });
+            publicDeadLetters.keySet().forEach(uid -> {
+                if (!expectedByUid.containsKey(uid)) {
+                    problems.add("edge dead letter no vendor event explains", uid);
+                }
+            });
+            for (Pipeline.Injected i : pipeline.injected()) {
+                if (i.topic().startsWith(Pipeline.INTERNAL_PREFIX)) {
+                    int atEdge = (i.uid() == null || !edgeSeen.containsKey(i.uid()) ? 0 : edgeSeen.get(i.uid()).count())
+                            + deadLetterCountsByValue.getOrDefault(Pipeline.PUBLIC_DLQ + "|" + i.valueHash(), new AtomicInteger()).get();
+                    if (atEdge > 1) {
+                        problems.add("injected record at the edge (or its DLQ) more than once", i + " ×" + atEdge);
+                    }
+                }
+            }
+        }
+        long dup = internal.values().stream().filter(x -> x.count() > 1).count() + edgeSeen.values().stream().filter(x -> x.count() > 1).count();
+        long edgeCount = expectedByUid.keySet().stream().filter(edgeSeen::containsKey).count();
+        long edgeDead = expectedByUid.keySet().stream().filter(publicDeadLetters::containsKey).count();
+        long internalCount = expectedByUid.keySet().stream().filter(internal::containsKey).count();
+        return new Reconciliation(out, problems.result(), new OddsCount(expectedCount, internalCount, edgeCount, edgeDead, missing, dup, differing));
     }
 
     /** Whether the odds sink applied the event: its id is in the game's applied-event set (see odds_step.lua). */
@@ -384,12 +616,37 @@ final class PipelineTally implements AutoCloseable {
         if (redis == null) {
             redis = new Jedis(pipeline.redis().url());
         }
-        return redis.sismember("odds:{" + s.league() + "}:game:" + s.gameId() + ":events", s.eventId());
+        try {
+            return redis.sismember("odds:{" + s.league() + "}:game:" + s.gameId() + ":events", s.eventId());
+        } catch (redis.clients.jedis.exceptions.JedisException down) {
+            redis.close();
+            redis = null;
+            return false;
+        }
     }
 
-    /** The DLQ reason of an event, or null. */
+    /** The (first) DLQ reason of an event, or null. */
     String reason(VendorSimulator.Sent s) {
-        return deadLettered.get(s.index());
+        List<String> dead = deadLettered.get(s.index());
+        if (dead == null || dead.isEmpty()) {
+            return null;
+        }
+        String d = dead.get(0);
+        return d.substring(0, d.lastIndexOf(" @ "));
+    }
+
+    /** Every raw DLQ record of an event: "reason @ topic/partition/offset" of the record the stage refused. */
+    List<String> deadLetters(VendorSimulator.Sent s) {
+        return List.copyOf(deadLettered.getOrDefault(s.index(), List.of()));
+    }
+
+    /**
+     * When the first odds update of an event was written to {@code odds.updates.internal.*} (its record timestamp), or -1
+     * if none was seen: for tests that show a fault held events back.
+     */
+    long firstPublished(VendorSimulator.Sent s) {
+        Long ts = firstInternal.get(s.gameId() + "|" + s.eventTs());
+        return ts == null ? -1 : ts;
     }
 
     /**
@@ -443,18 +700,25 @@ final class PipelineTally implements AutoCloseable {
     /**
      * Waits until the pipeline has settled, or the timeout passes; calls {@code tick} about every half second meanwhile.
      * Settled: every vendor event accounted for, the odds sink's Redis streams published and trimmed (empty), every
-     * internal odds update at the edge or in its DLQ, and no record seen for 3 s. Without the middle two, an event the
-     * sink applied whose odds are still on their way would count as applied with nothing to price. Returns the final
-     * reconciliation.
+     * internal odds update at the edge or in its DLQ, and no record seen for 3 s. Gives up early when nothing has arrived
+     * for 30 s although the streams are empty and the edge has caught up (what is missing then will not come). Returns
+     * the final reconciliation; fails if the tally saw no traffic at all (a test that sent nothing proves nothing).
      */
-    Map<Outcome, List<VendorSimulator.Sent>> awaitReconciled(Duration timeout, Runnable tick) throws InterruptedException {
+    Reconciliation awaitReconciled(Duration timeout, Runnable tick) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        Map<Outcome, List<VendorSimulator.Sent>> r = reconcile();
-        while (System.nanoTime() < end && !(r.get(Outcome.PENDING).isEmpty() && quietMs() >= 3_000 && edgeCaughtUp() && streamsPublished())) {
+        Reconciliation r = reconcile();
+        while (System.nanoTime() < end) {
             throwIfFailed();
+            boolean drained = edgeCaughtUp() && streamsPublished();
+            if (drained && quietMs() >= 3_000 && r.get(Outcome.PENDING).isEmpty() || drained && quietMs() >= 30_000) {
+                break;
+            }
             Thread.sleep(500);
             tick.run();
             r = reconcile();
+        }
+        if (vendor.sentCount() == 0 || records == 0) {
+            throw new AssertionError("the tally saw no traffic: " + vendor.sentCount() + " vendor events sent, " + records + " records read");
         }
         return r;
     }
@@ -464,9 +728,9 @@ final class PipelineTally implements AutoCloseable {
         if (endsAtCore) {
             return true;
         }
-        long internal = pipeline.leagues().stream().mapToLong(l -> counted("internal." + l)).sum();
-        long edge = pipeline.leagues().stream().mapToLong(l -> counted("public." + l)).sum() + counted("dlq.public");
-        return internal == edge;
+        long internalCount = pipeline.leagues().stream().mapToLong(l -> counted("internal." + l)).sum();
+        long edgeCount = pipeline.leagues().stream().mapToLong(l -> counted("public." + l)).sum() + counted("dlq.public");
+        return internalCount <= edgeCount;
     }
 
     /** The odds sink's per-league Redis streams are empty: the source published (and trimmed) everything the sink wrote. */
@@ -474,18 +738,20 @@ final class PipelineTally implements AutoCloseable {
         if (endsAtCore) {
             return true;
         }
-        if (redis == null) {
-            redis = new Jedis(pipeline.redis().url());
+        try {
+            if (redis == null) {
+                redis = new Jedis(pipeline.redis().url());
+            }
+            return pipeline.leagues().stream().allMatch(l -> redis.xlen("odds:{" + l + "}:stream") == 0);
+        } catch (redis.clients.jedis.exceptions.JedisException down) {
+            redis.close();
+            redis = null;
+            return false;
         }
-        return pipeline.leagues().stream().allMatch(l -> redis.xlen("odds:{" + l + "}:stream") == 0);
     }
 
-    /** An internal odds update: its topic's league, its event_ts (-1 if none) and how often it was on the topic. */
-    private record Internal(String league, long eventTs, int count) {
-    }
-
-    /** What bronze holds against what was on {@code odds.updates.internal.*}: problems by kind (count and example). */
-    record BronzeReconciliation(int objects, long rows, long deadLettered, long internal, Map<String, String> problems) {
+    /** What bronze holds against what it must hold: problems by kind (count and example). */
+    record BronzeReconciliation(int objects, long rows, long deadLettered, long expected, Map<String, String> problems) {
         boolean reconciled() {
             return problems.isEmpty();
         }
@@ -496,9 +762,10 @@ final class PipelineTally implements AutoCloseable {
 
     /**
      * Reads every bronze object back from the S3 server (testkit {@code ParquetRows}) and reconciles its rows with the
-     * internal odds updates this tally read on core: each one is exactly one row (as often as it was on the topic), under
-     * {@code league=<its topic's league>/dt=/hour=} of its {@code event_ts} (UTC), unless the bronze sink dead-lettered it;
-     * no other row. Call once the pipeline has settled and {@link Pipeline#bronzeLag()} is 0. Null when bronze does not run.
+     * odds updates the oracle expects: each exactly once as a row with the model's values, under
+     * {@code league=<its league>/dt=/hour=} of its {@code event_ts} (UTC), or exactly once in the bronze DLQ; each record
+     * a test wrote to an internal topic exactly once as a row or in the bronze DLQ; no other row. Call once
+     * {@link #awaitReconciled} is done and {@link Pipeline#bronzeLag()} is 0. Null when bronze does not run.
      */
     BronzeReconciliation reconcileBronze() {
         if (pipeline.s3() == null) {
@@ -506,18 +773,14 @@ final class PipelineTally implements AutoCloseable {
         }
         awaitRead(Duration.ofSeconds(60));
         Map<String, Integer> rows = new HashMap<>();
-        Map<String, String> problems = new TreeMap<>();
-        Map<String, Long> problemCounts = new HashMap<>();
-        java.util.function.BiConsumer<String, String> problem = (kind, example) -> {
-            problemCounts.merge(kind, 1L, Long::sum);
-            problems.putIfAbsent(kind, example);
-        };
+        Problems problems = new Problems();
         int objects = 0;
         long total = 0;
+        Set<String> compared = new java.util.LinkedHashSet<>(OddsOracle.MODEL_FIELDS);
         for (String key : pipeline.s3().keys(Pipeline.BRONZE_BUCKET)) {
             java.util.regex.Matcher m = BRONZE_KEY.matcher(key);
             if (!m.matches()) {
-                problem.accept("object outside league=/dt=/hour=/*.parquet", key);
+                problems.add("object outside league=/dt=/hour=/*.parquet", key);
                 continue;
             }
             objects++;
@@ -525,34 +788,56 @@ final class PipelineTally implements AutoCloseable {
                 total++;
                 String uid = String.valueOf(row.get("event_uid"));
                 rows.merge(uid, 1, Integer::sum);
-                Internal in = internal.get(uid);
+                Seen in = internal.get(uid);
                 if (in == null) {
-                    continue; // counted below as a row no internal update explains
+                    continue; // counted below as a row nothing explains
                 }
                 String expected = "league=" + in.league() + "/dt=" + partition(in.eventTs(), "yyyy-MM-dd") + "/hour=" + partition(in.eventTs(), "HH");
                 if (!expected.equals("league=" + m.group(1) + "/dt=" + m.group(2) + "/hour=" + m.group(3))) {
-                    problem.accept("row in the wrong object (league/dt/hour of event_ts)", uid + " in " + key + ", expected " + expected);
+                    problems.add("row in the wrong object (league/dt/hour of event_ts)", uid + " in " + key + ", expected " + expected);
+                }
+                Map<String, Object> fields = new HashMap<>();
+                for (org.apache.avro.Schema.Field f : row.getSchema().getFields()) {
+                    fields.put(f.name(), row.get(f.pos()));
+                }
+                Expected e = expectedByUid.get(uid);
+                if (e != null && OddsOracle.fingerprint(fields, compared) != e.model()) {
+                    problems.add("bronze row differs from the model's odds update", uid + " in " + key + ": "
+                            + OddsOracle.canonical(fields, compared) + ", the model: " + expectedText.getOrDefault(uid, "(not kept)"));
                 }
             }
         }
         long dead = 0;
-        for (Map.Entry<String, Internal> e : internal.entrySet()) {
-            int inBronze = rows.getOrDefault(e.getKey(), 0);
-            int inDlq = bronzeDeadLetters.getOrDefault(e.getKey(), 0);
+        for (Expected e : expectedByUid.values()) {
+            int inBronze = rows.getOrDefault(e.uid(), 0);
+            int inDlq = bronzeDeadLetters.getOrDefault(e.uid(), 0);
             dead += inDlq;
-            if (inBronze + inDlq < e.getValue().count()) {
-                problem.accept("internal odds update missing from bronze", e.getKey() + " (" + e.getValue() + ", rows " + inBronze + ", DLQ " + inDlq + ")");
-            } else if (inBronze + inDlq > e.getValue().count()) {
-                problem.accept("more bronze rows than internal odds updates", e.getKey() + " (" + e.getValue() + ", rows " + inBronze + ", DLQ " + inDlq + ")");
+            if (inBronze + inDlq == 0) {
+                problems.add("odds update missing from bronze", e.uid() + " (event #" + e.event() + ")");
+            } else if (inBronze + inDlq > 1) {
+                problems.add("odds update in bronze (or its DLQ) more than once", e.uid() + " (event #" + e.event() + "): rows " + inBronze + ", DLQ " + inDlq);
             }
         }
-        for (String uid : rows.keySet()) {
-            if (!internal.containsKey(uid)) {
-                problem.accept("bronze row matching no internal odds update", uid);
+        Set<String> injectedUids = new HashSet<>();
+        for (Pipeline.Injected i : pipeline.injected()) {
+            if (!i.topic().startsWith(Pipeline.INTERNAL_PREFIX)) {
+                continue;
+            }
+            if (i.uid() != null) {
+                injectedUids.add(i.uid());
+            }
+            int n = (i.uid() == null ? 0 : rows.getOrDefault(i.uid(), 0))
+                    + deadLetterCountsByValue.getOrDefault(Pipeline.BRONZE_DLQ + "|" + i.valueHash(), new AtomicInteger()).get();
+            if (n != 1) {
+                problems.add("injected record not exactly once in bronze or its DLQ", i + " ×" + n);
             }
         }
-        problems.replaceAll((kind, example) -> problemCounts.get(kind) + "× e.g. " + example);
-        return new BronzeReconciliation(objects, total, dead, internal.values().stream().mapToLong(Internal::count).sum(), problems);
+        for (Map.Entry<String, Integer> row : rows.entrySet()) {
+            if (!expectedByUid.containsKey(row.getKey()) && !injectedUids.contains(row.getKey())) {
+                problems.add("bronze row no vendor event explains", row.getKey());
+            }
+        }
+        return new BronzeReconciliation(objects, total, dead, expectedByUid.size(), problems.result());
     }
 
     /** Waits until this tally has read {@code odds.updates.internal.*} and the bronze DLQ up to their end offsets. */
@@ -623,6 +908,9 @@ final class PipelineTally implements AutoCloseable {
         }
         if (redis != null) {
             redis.close();
+        }
+        if (oracle != null) {
+            oracle.close();
         }
         core.close(Duration.ofSeconds(5));
         edge.close(Duration.ofSeconds(5));

@@ -68,8 +68,16 @@ final class VendorSimulator {
         }
     }
 
-    /** One event as sent. {@code gameId} and {@code eventTs} are null/0 when the event has none. */
-    record Sent(long index, Kind kind, String eventId, String league, String gameId, String type, long eventTs, int valueHash) {
+    /**
+     * One event as sent. {@code gameId} and {@code eventTs} are null/0 when the event has none; {@code value} is the JSON
+     * sent for a {@link Kind#VALID} event (the odds oracle prices it), null for the others.
+     */
+    record Sent(long index, Kind kind, String eventId, String league, String gameId, String type, long eventTs, int valueHash,
+                byte[] value) {
+        @Override
+        public String toString() {
+            return "#" + index + " " + kind + " " + type + " " + eventId + " (" + league + " " + gameId + " event_ts " + eventTs + ")";
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -163,7 +171,7 @@ final class VendorSimulator {
         Object ts = event.get("event_ts");
         Sent s = new Sent(sentCount.getAndIncrement(), kind, (String) event.get("event_id"), game.seed.league(),
                 (String) event.get("game_id"), String.valueOf(event.get("type")), ts instanceof Long l ? l : 0L,
-                java.util.Arrays.hashCode(value));
+                java.util.Arrays.hashCode(value), kind == Kind.VALID ? value : null);
         sent.add(s);
         byEventId.put(s.eventId(), s);
         byValueHash.put(s.valueHash(), s);
