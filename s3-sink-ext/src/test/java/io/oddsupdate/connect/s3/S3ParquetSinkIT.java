@@ -19,20 +19,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.oddsupdate.connect.testkit.ConnectClusters;
+import io.oddsupdate.connect.testkit.ConnectWorkers;
 import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.TempDirs;
 import io.oddsupdate.connect.testkit.servers.S3Server;
 
 /**
  * The sink in a real Connect worker, loaded from its plugin ZIP on plugin.path (its classes, parquet, the AWS SDK and any
  * Hadoop absent from this class path), JSON with schemas in, against S3Proxy. Reconciles: every record exactly once in S3
- * (by source_topic/partition/offset) or in the DLQ with the reason, across a killed worker and an S3 outage.
+ * (by source_topic/partition/offset) or in the DLQ with the reason, across a worker SIGKILLed mid-file and an S3 outage.
+ * The worker is a process of its own ({@link ConnectWorkers}), so it can be killed for real.
  */
 class S3ParquetSinkIT {
 
@@ -41,15 +46,20 @@ class S3ParquetSinkIT {
     static final int PARTITIONS = 2;
 
     static S3Server s3;
-    static EmbeddedConnectCluster connect;
+    static EmbeddedKafkaCluster kafka;
+    static ConnectWorkers workers;
+    static Path pluginPath;
     static KafkaProducer<byte[], byte[]> producer;
 
     @BeforeAll
     static void start() {
         s3 = S3Server.start();
-        connect = ConnectClusters.builder("s3-sink-it", PluginPath.of("s3-sink-ext")).build();
-        connect.start();
-        producer = connect.kafka().createProducer(Map.of());
+        kafka = ConnectClusters.kafka(1);
+        kafka.start();
+        pluginPath = PluginPath.of("s3-sink-ext");
+        workers = ConnectWorkers.start(1, kafka.bootstrapServers(), "s3-sink-it", 1, ConnectClusters.workerProps(pluginPath),
+                PluginPath.projectRoot().resolve("s3-sink-ext/target/connect-workers"));
+        producer = kafka.createProducer(Map.of());
     }
 
     @AfterAll
@@ -57,11 +67,17 @@ class S3ParquetSinkIT {
         if (producer != null) {
             producer.close();
         }
-        if (connect != null) {
-            connect.stop();
+        if (workers != null) {
+            workers.close();
+        }
+        if (kafka != null) {
+            kafka.stop();
         }
         if (s3 != null) {
             s3.close();
+        }
+        if (pluginPath != null) {
+            TempDirs.deleteRecursively(pluginPath);
         }
     }
 
@@ -73,6 +89,10 @@ class S3ParquetSinkIT {
         }
     }
 
+    /**
+     * The only worker is SIGKILLed while its task holds records in open files (offsets not committed: the kill was felt
+     * there), a new worker takes over and replays them from the last committed offsets into objects of the same names.
+     */
     @Test
     void aWorkerKilledMidFileLeavesEveryRecordExactlyOnceInS3() throws Exception {
         String topic = "odds.updates.internal.nba";
@@ -80,17 +100,23 @@ class S3ParquetSinkIT {
         startConnector("bronze-kill", topic, bucket);
         produce(topic, 0, 300, true);
         TestUtils.waitForCondition(() -> s3.keys(bucket).size() >= 2, 60_000, "no object reached S3");
+        awaitCommitted("bronze-kill", topic);
 
-        // Kill the only worker mid-file (its open files are abandoned), then start a new one.
-        connect.removeWorker();
-        produce(topic, 300, 600, true);
-        connect.addWorker();
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("bronze-kill", 1, "connector did not come back");
+        // 15 more records a partition: below flush.size (40), so they sit in open files until the 2 s schedule
+        produce(topic, 300, 330, true);
+        Thread.sleep(700);
+        long held = uncommitted("bronze-kill", topic);
+        List<String> keys = s3.keys(bucket);
+        workers.kill(0);
+        assertEquals(30, held, "the killed task's records were not committed");
+        assertTrue(keys.stream().noneMatch(k -> startOffset(k) >= 150), "and not in S3 either (in open files): " + keys);
+        produce(topic, 330, 600, true);
+        workers.add();
+        awaitRunning("bronze-kill");
 
         awaitCommitted("bronze-kill", topic);
         assertExactlyOnce(bucket, "kill", 588);
         assertDeadLettered(topic, 12);
-        connect.deleteConnector("bronze-kill");
     }
 
     @Test
@@ -110,12 +136,11 @@ class S3ParquetSinkIT {
         }
         awaitCommitted("bronze-outage", topic);
         assertExactlyOnce(bucket, "outage", 400);
-        connect.deleteConnector("bronze-outage");
     }
 
     private void startConnector(String name, String topic, String bucket) throws InterruptedException {
         s3.createBucket(bucket);
-        connect.kafka().createTopic(topic, PARTITIONS);
+        kafka.createTopic(topic, PARTITIONS);
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", CONNECTOR);
         c.put("tasks.max", "1");
@@ -139,8 +164,43 @@ class S3ParquetSinkIT {
         c.put("flush.size", "40");
         c.put("rotate.schedule.interval.ms", "2000");
         c.put("consumer.override.max.poll.records", "50");
-        connect.configureConnector(name, c);
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "connector did not start");
+        workers.rest().configure(name, c);
+        awaitRunning(name);
+    }
+
+    private static void awaitRunning(String name) throws InterruptedException {
+        TestUtils.waitForCondition(() -> {
+            try {
+                JsonNode status = workers.rest().status(name);
+                return "RUNNING".equals(status.path("connector").path("state").asText()) && status.path("tasks").size() == 1
+                        && "RUNNING".equals(status.path("tasks").get(0).path("state").asText());
+            } catch (RuntimeException | AssertionError notYet) {
+                return false;
+            }
+        }, 90_000, name + " did not start");
+    }
+
+    /** Records of {@code topic} the connector consumed or has yet to, beyond its committed offsets. */
+    private static long uncommitted(String connector, String topic) throws Exception {
+        long behind = 0;
+        Map<TopicPartition, OffsetAndMetadata> committed = committed(connector);
+        for (int p = 0; p < PARTITIONS; p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            OffsetAndMetadata o = committed.get(tp);
+            behind += kafka.endOffset(tp) - (o == null ? 0 : o.offset());
+        }
+        return behind;
+    }
+
+    /** The first offset of an object, from its name ({@code <topic>+<partition>+<offset>.parquet}). */
+    private static long startOffset(String key) {
+        return Long.parseLong(key.substring(key.lastIndexOf('+') + 1, key.length() - ".parquet".length()));
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
+        try (Admin admin = kafka.createAdminClient()) {
+            return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** Records {@code from..to-1}, alternating partitions; with {@code bad}, every 50th does not fit the schema. */
@@ -169,14 +229,14 @@ class S3ParquetSinkIT {
 
     /** Waits until the connector's committed offsets reach the end of every partition: all in S3 or in the DLQ. */
     private static void awaitCommitted(String connector, String topic) throws Exception {
-        try (Admin admin = connect.kafka().createAdminClient()) {
+        try (Admin admin = kafka.createAdminClient()) {
             TestUtils.waitForCondition(() -> {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-" + connector)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
                 for (int p = 0; p < PARTITIONS; p++) {
                     TopicPartition tp = new TopicPartition(topic, p);
                     OffsetAndMetadata o = committed.get(tp);
-                    if (o == null || o.offset() < connect.kafka().endOffset(tp)) {
+                    if (o == null || o.offset() < kafka.endOffset(tp)) {
                         return false;
                     }
                 }
@@ -208,7 +268,7 @@ class S3ParquetSinkIT {
      */
     private static void assertDeadLettered(String topic, int expected) throws Exception {
         java.util.Set<String> misfits = new java.util.HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : connect.kafka().consumeAll(60_000, DLQ)) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.consumeAll(60_000, DLQ)) {
             Header topicHeader = r.headers().lastHeader("__connect.errors.topic");
             if (topicHeader == null || !topic.equals(new String(topicHeader.value(), StandardCharsets.UTF_8))) {
                 continue;

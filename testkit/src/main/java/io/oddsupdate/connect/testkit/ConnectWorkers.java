@@ -33,9 +33,16 @@ public final class ConnectWorkers implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
     private final Path workDir;
     private final Thread reaper = new Thread(this::killAll, "connect-workers-reaper");
+    /** How every worker of this cluster is launched, for {@link #add}. */
+    private final Launch launch;
 
-    private ConnectWorkers(Path workDir) {
+    private record Launch(String bootstrapServers, String groupId, int replication, Map<String, String> workerProps, Path logDir,
+                          String classPath, List<String> jvmOptions) {
+    }
+
+    private ConnectWorkers(Path workDir, Launch launch) {
         this.workDir = workDir;
+        this.launch = launch;
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
@@ -60,14 +67,15 @@ public final class ConnectWorkers implements AutoCloseable {
                                        Map<String, String> workerProps, Path logDir, String classPath, List<String> jvmOptions) {
         ConnectWorkers workers;
         try {
-            workers = new ConnectWorkers(Files.createTempDirectory("connect-workers-"));
+            workers = new ConnectWorkers(Files.createTempDirectory("connect-workers-"),
+                    new Launch(bootstrapServers, groupId, replication, Map.copyOf(workerProps), logDir, classPath, List.copyOf(jvmOptions)));
             Files.createDirectories(logDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
             for (int i = 0; i < count; i++) {
-                workers.launch(i, bootstrapServers, groupId, replication, workerProps, logDir, classPath, jvmOptions);
+                workers.launch(i);
             }
             for (int i = 0; i < count; i++) {
                 workers.awaitRest(i);
@@ -79,19 +87,33 @@ public final class ConnectWorkers implements AutoCloseable {
         }
     }
 
-    private void launch(int i, String bootstrapServers, String groupId, int replication, Map<String, String> workerProps,
-                        Path logDir, String classPath, List<String> jvmOptions) {
+    /**
+     * Starts one more worker of the same cluster (e.g. to replace a killed one) and waits until it answers on REST;
+     * returns its index. It joins the group and takes a share of the connectors and tasks at the next rebalance.
+     */
+    public synchronized int add() {
+        int i = processes.size();
+        launch(i);
+        awaitRest(i);
+        return i;
+    }
+
+    private void launch(int i) {
         int port = freePort();
         Properties p = new Properties();
-        p.putAll(workerProps);
-        p.put("bootstrap.servers", bootstrapServers);
+        p.putAll(launch.workerProps());
+        p.put("bootstrap.servers", launch.bootstrapServers());
+        String groupId = launch.groupId();
         p.put("group.id", groupId);
         p.put("config.storage.topic", groupId + "-configs");
         p.put("offset.storage.topic", groupId + "-offsets");
         p.put("status.storage.topic", groupId + "-status");
         for (String topic : List.of("config", "offset", "status")) {
-            p.put(topic + ".storage.replication.factor", Integer.toString(replication));
+            p.put(topic + ".storage.replication.factor", Integer.toString(launch.replication()));
         }
+        Path logDir = launch.logDir();
+        String classPath = launch.classPath();
+        List<String> jvmOptions = launch.jvmOptions();
         p.put("listeners", "http://127.0.0.1:" + port);
         p.put("rest.advertised.host.name", "127.0.0.1");
         p.put("rest.advertised.port", Integer.toString(port));
@@ -182,6 +204,34 @@ public final class ConnectWorkers implements AutoCloseable {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("Connect worker " + i + " still alive 30 s after SIGKILL");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Freezes worker {@code i} (SIGSTOP): it stops heartbeating, so past the session timeout the group gives its work to
+     * the others, while its tasks keep whatever they held; {@link #resume} lets it run on as a zombie that has not yet
+     * noticed it lost its work.
+     */
+    public void pause(int i) {
+        signal(i, "STOP");
+    }
+
+    /** Lets a worker frozen by {@link #pause} run again (SIGCONT). */
+    public void resume(int i) {
+        signal(i, "CONT");
+    }
+
+    private void signal(int i, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(processes.get(i).pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " of Connect worker " + i + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

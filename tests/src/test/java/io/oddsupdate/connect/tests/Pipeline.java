@@ -23,6 +23,7 @@ import io.oddsupdate.connect.deploy.ConnectorConfigs;
 import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.ConnectRest;
 import io.oddsupdate.connect.testkit.ConnectWorkers;
+import io.oddsupdate.connect.testkit.KafkaBrokerProcesses;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
@@ -104,8 +105,9 @@ final class Pipeline implements AutoCloseable {
         }
 
         /**
-         * A core cluster of {@code brokers} brokers (with worker processes only): the pipeline's and Connect's topics on
-         * core get replication factor min(3, brokers) and, from 2 replicas, {@code min.insync.replicas} 2.
+         * A core cluster of {@code brokers} brokers (with worker processes only; the brokers are processes too,
+         * {@link KafkaBrokerProcesses}): the pipeline's and Connect's topics on core get replication factor min(3, brokers)
+         * and, from 2 replicas, {@code min.insync.replicas} 2.
          */
         Options withCoreBrokers(int brokers) {
             return new Options(leagues, workers, glue, workerProcesses, brokers);
@@ -201,7 +203,8 @@ final class Pipeline implements AutoCloseable {
             brokers.put("offsets.topic.replication.factor", Integer.toString(replication()));
             brokers.put("transaction.state.log.replication.factor", Integer.toString(replication()));
             brokers.put("transaction.state.log.min.isr", Integer.toString(minInsync()));
-            core = new EmbeddedKafkaCluster(options.coreBrokers(), brokers);
+            // brokers as processes too, so a test can crash one ({@link #coreBrokers()})
+            core = new KafkaBrokerProcesses(options.coreBrokers(), brokers, PluginPath.projectRoot().resolve("tests/target/kafka-brokers"));
             core.start();
             started.add(core::stop);
             workers = ConnectWorkers.start(options.workers(), core.bootstrapServers(), "connect-core", replication(), worker,
@@ -453,6 +456,11 @@ final class Pipeline implements AutoCloseable {
     /** The in-process Connect cluster; null when the workers are processes ({@link #workers()}). */
     EmbeddedConnectCluster connect() {
         return connect;
+    }
+
+    /** The core cluster's brokers as processes; null unless {@link Options#withWorkerProcesses}. */
+    KafkaBrokerProcesses coreBrokers() {
+        return core instanceof KafkaBrokerProcesses b ? b : null;
     }
 
     /** The Connect workers as processes; null unless {@link Options#withWorkerProcesses}. */

@@ -92,6 +92,7 @@ final class VendorSimulator {
     private final Map<String, AtomicLong> perLeague = new ConcurrentHashMap<>();
     private final List<Sent> sent = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Kind> malformedKinds;
+    private final int eventsPerGame;
     private int malformedTurn;
     private int next;
 
@@ -105,10 +106,15 @@ final class VendorSimulator {
         this.malformedKinds = List.copyOf(malformedKinds);
         this.random = new Random(randomSeed);
         this.malformedRatio = malformedRatio;
-        int i = 0;
+        this.eventsPerGame = eventsPerGame;
         for (SeedData.Game g : seed.games()) {
-            games.add(new GameSim(g, i++ % PARTITIONS, eventsPerGame, random));
+            addGame(g);
         }
+    }
+
+    /** Starts playing one more game (e.g. one a test added to the reference data mid-run), from its GAME_START. */
+    synchronized void addGame(SeedData.Game game) {
+        games.add(new GameSim(game, games.size() % PARTITIONS, eventsPerGame, random));
     }
 
     /** Sends the next event (a game's next one, or a malformed one); returns false once every game is over. */
