@@ -61,12 +61,12 @@ import io.oddsupdate.connect.testkit.PluginPath;
  */
 class DocsCheckTest {
 
-    private static final Path ROOT = PluginPath.projectRoot();
+    private static final Path ROOT = PluginPath.projectRoot().toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * Simple class names that look like ours although no class has them: a typo or a rename must not pass as "someone
-     * else's class". Test suites end in Test/IT/Bench; plugin classes start like these.
+     * Simple names that must be a class of ours: test suites ({@code …Test}, {@code …IT}, {@code …Bench}) and names that
+     * start like our plugin classes. A typo or a rename must not pass as someone else's class.
      */
     private static final Pattern OURS_LOOKING = Pattern.compile(
             "[A-Z][a-z0-9]\\w*(?:Test|IT|Bench)|(?:Odds|TopicMapping|S3Parquet|GlueAvro)\\w+");
@@ -96,13 +96,12 @@ class DocsCheckTest {
         for (Doc doc : docs()) {
             for (Ref link : doc.links) {
                 String target = link.text;
-                if (target.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+                Path resolved = doc.resolve(target);
+                if (resolved == null) {
                     continue; // http:, https:, mailto: — outside the repository
                 }
                 int hash = target.indexOf('#');
-                String file = URLDecoder.decode(hash < 0 ? target : target.substring(0, hash), StandardCharsets.UTF_8);
                 String anchor = hash < 0 ? null : target.substring(hash + 1);
-                Path resolved = file.isEmpty() ? doc.path : doc.path.getParent().resolve(file).normalize();
                 if (!resolved.startsWith(ROOT) || !Files.exists(resolved)) {
                     problems.add(doc.at(link.line) + "broken link (" + target + "): no " + ROOT.relativize(resolved.normalize()));
                     continue;
@@ -137,12 +136,9 @@ class DocsCheckTest {
         Set<Path> linked = new HashSet<>();
         for (Doc doc : docs()) {
             for (Ref link : doc.links) {
-                String file = link.text.replaceAll("#.*", "");
-                if (!file.isEmpty() && !file.contains(":")) {
-                    Path target = doc.path.getParent().resolve(URLDecoder.decode(file, StandardCharsets.UTF_8)).normalize();
-                    if (!target.equals(doc.path)) {
-                        linked.add(target);
-                    }
+                Path target = doc.resolve(link.text);
+                if (target != null && !target.equals(doc.path)) {
+                    linked.add(target);
                 }
             }
         }
@@ -342,6 +338,15 @@ class DocsCheckTest {
         /** A config reference generated from a ConfigDef (docs/config/), checked by the modules' own tests. */
         boolean generated() {
             return path.startsWith(ROOT.resolve("docs/config"));
+        }
+
+        /** The file a link points to (this page for a bare {@code #anchor}), or null for a URL. */
+        Path resolve(String target) {
+            if (target.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+                return null;
+            }
+            String file = URLDecoder.decode(target.replaceFirst("#.*", "").replace("+", "%2B"), StandardCharsets.UTF_8);
+            return file.isEmpty() ? path : path.getParent().resolve(file).normalize();
         }
 
         String at(int line) {
