@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -14,7 +15,11 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -28,12 +33,30 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  */
 final class S3ObjectUpload implements OutputFile {
 
-    /** How to reach and encrypt objects; shared by every upload of a task. */
-    record Target(S3Client s3, String bucket, long partSize, ServerSideEncryption sse, String kmsKeyId) {
+    /**
+     * How to reach and encrypt objects; shared by every upload of a task. {@code conditionalWrites}: complete each object
+     * only if no newer owner of its partition wrote it ({@link #complete()}).
+     */
+    record Target(S3Client s3, String bucket, long partSize, ServerSideEncryption sse, String kmsKeyId, boolean conditionalWrites) {
+    }
+
+    /** The user metadata naming the writer's epoch: when its task was given the object's partition. */
+    static final String WRITER_EPOCH = "writer-epoch";
+    private static final int MAX_PRECONDITION_ROUNDS = 5;
+
+    /**
+     * The object was written by a newer owner of its partition: this task lost the partition (it is a zombie, e.g. its
+     * worker was frozen past the consumer session timeout) and must not replace that object.
+     */
+    static final class SupersededException extends RuntimeException {
+        SupersededException(String message) {
+            super(message);
+        }
     }
 
     private final Target target;
     private final String key;
+    private final long writerEpoch;
     private final List<CompletedPart> parts = new ArrayList<>();
     private byte[] buf = new byte[64 * 1024];
     private int count;
@@ -42,9 +65,11 @@ final class S3ObjectUpload implements OutputFile {
     private boolean sealed;
     private boolean completed;
 
-    S3ObjectUpload(Target target, String key) {
+    /** @param writerEpoch when this task was given the object's partition (epoch milliseconds): newer owners win */
+    S3ObjectUpload(Target target, String key, long writerEpoch) {
         this.target = target;
         this.key = key;
+        this.writerEpoch = writerEpoch;
     }
 
     String key() {
@@ -73,7 +98,7 @@ final class S3ObjectUpload implements OutputFile {
         }
         if (uploadId == null) {
             CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(target.bucket()).key(key)
-                    .contentType("application/vnd.apache.parquet");
+                    .contentType("application/vnd.apache.parquet").metadata(Map.of(WRITER_EPOCH, Long.toString(writerEpoch)));
             if (target.sse() != null) {
                 create.serverSideEncryption(target.sse()).ssekmsKeyId(target.kmsKeyId());
             }
@@ -90,7 +115,15 @@ final class S3ObjectUpload implements OutputFile {
         }
     }
 
-    /** Makes the object visible with everything written; call after Parquet closed the stream. Idempotent. */
+    /**
+     * Makes the object visible with everything written; call after Parquet closed the stream. Idempotent.
+     *
+     * <p>With conditional writes, a task that lost its partition must not replace what the partition's new owner wrote
+     * under the same name (objects are named by their first offset, so both write the same names). The object's writer
+     * epoch is read first: a newer one means this task is a zombie ({@link SupersededException}, nothing written);
+     * otherwise the write is conditional on what was read (If-None-Match: * when there was no object, If-Match: its ETag
+     * when there was an older or our own), so a newer owner's write in between fails it (412) and the check runs again.
+     */
     void complete() {
         if (completed) {
             return;
@@ -98,21 +131,77 @@ final class S3ObjectUpload implements OutputFile {
         if (!sealed) {
             throw new IllegalStateException("s3://" + target.bucket() + "/" + key + " is still being written");
         }
+        if (uploadId != null) {
+            uploadPart();
+        }
+        for (int round = 1; ; round++) {
+            String ifMatch = null;
+            if (target.conditionalWrites()) {
+                ifMatch = currentEtagIfOlder();
+            }
+            try {
+                write(ifMatch);
+                break;
+            } catch (S3Exception e) {
+                // 412: another writer got in between the check and the write; 409: a concurrent conditional write
+                if (!target.conditionalWrites() || e.statusCode() != 412 && e.statusCode() != 409 || round == MAX_PRECONDITION_ROUNDS) {
+                    throw e;
+                }
+            }
+        }
+        completed = true;
+        buf = null;
+        count = 0;
+    }
+
+    /** The current object's ETag, or "" when there is none; throws if a newer owner wrote it. */
+    private String currentEtagIfOlder() {
+        HeadObjectResponse head;
+        try {
+            head = target.s3().headObject(HeadObjectRequest.builder().bucket(target.bucket()).key(key).build());
+        } catch (NoSuchKeyException none) {
+            return "";
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return "";
+            }
+            throw e;
+        }
+        String epoch = head.metadata().get(WRITER_EPOCH);
+        long theirs = epoch == null ? Long.MIN_VALUE : parseEpoch(epoch);
+        if (theirs > writerEpoch) {
+            throw new SupersededException("S3ParquetSinkConnector: s3://" + target.bucket() + "/" + key + " was written by a newer "
+                    + "owner of its partition (writer epoch " + theirs + " > " + writerEpoch + "); this task lost the partition "
+                    + "and does not replace it");
+        }
+        return head.eTag();
+    }
+
+    private static long parseEpoch(String epoch) {
+        try {
+            return Long.parseLong(epoch.trim());
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE; // written by something else: not an owner of this partition
+        }
+    }
+
+    /** The single PUT or the multipart completion; {@code ifMatch}: null unconditional, "" only if absent, else that ETag. */
+    private void write(String ifMatch) {
+        String ifNoneMatch = "".equals(ifMatch) ? "*" : null;
+        String match = ifMatch == null || ifMatch.isEmpty() ? null : ifMatch;
         if (uploadId == null) {
             PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(target.bucket()).key(key)
-                    .contentType("application/vnd.apache.parquet").contentLength((long) count);
+                    .contentType("application/vnd.apache.parquet").contentLength((long) count)
+                    .metadata(Map.of(WRITER_EPOCH, Long.toString(writerEpoch))).ifNoneMatch(ifNoneMatch).ifMatch(match);
             if (target.sse() != null) {
                 put.serverSideEncryption(target.sse()).ssekmsKeyId(target.kmsKeyId());
             }
             target.s3().putObject(put.build(), body());
         } else {
-            uploadPart();
             target.s3().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(target.bucket()).key(key)
-                    .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+                    .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+                    .ifNoneMatch(ifNoneMatch).ifMatch(match).build());
         }
-        completed = true;
-        buf = null;
-        count = 0;
     }
 
     /** Discards an unfinished object: nothing becomes visible. Best effort (a bucket lifecycle rule cleans up the rest). */

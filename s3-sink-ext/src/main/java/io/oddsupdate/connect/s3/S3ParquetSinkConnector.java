@@ -54,6 +54,7 @@ public class S3ParquetSinkConnector extends SinkConnector {
     public static final String RETRY_BACKOFF_MAX_MS = "s3.retry.backoff.max.ms";
     public static final String REQUEST_TIMEOUT_MS = "s3.request.timeout.ms";
     public static final String UPLOAD_THREADS = "s3.upload.threads";
+    public static final String CONDITIONAL_WRITES = "s3.conditional.writes";
 
     public static final String PATH_TEMPLATE = "path.template";
     public static final String LEAGUE_HEADER = "league.header";
@@ -109,6 +110,12 @@ public class S3ParquetSinkConnector extends SinkConnector {
                     "Largest delay between attempts.")
             .define(REQUEST_TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW,
                     "Timeout of one S3 request attempt (connect and read).")
+            .define(CONDITIONAL_WRITES, Type.BOOLEAN, true, Importance.LOW,
+                    "Fences tasks that lost their partitions. Each object carries its writer's epoch (when its task was given the "
+                            + "partition); before completing an object the task reads the current one and writes only if no newer "
+                            + "owner wrote it, conditionally on what it read (If-None-Match / If-Match), so a task frozen past its "
+                            + "consumer session timeout cannot replace what the partition's new owner wrote. Needs s3:GetObject on "
+                            + "the prefix and a store with conditional writes (Amazon S3 has them); false writes unconditionally.")
             .define(UPLOAD_THREADS, Type.INT, 2, Range.between(0, 32), Importance.LOW,
                     "Threads per task completing closed files (final part or PUT, then CompleteMultipartUpload) while the task "
                             + "goes on encoding; their offsets are committed once the objects are complete. 0: on the task thread.")

@@ -104,8 +104,8 @@ public class S3ParquetSinkTask extends SinkTask {
             TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
             TopicPartitionFiles files = partitions.computeIfAbsent(tp, t -> new TopicPartitionFiles(t, factory));
             long offset = record.originalKafkaOffset();
-            if (files.alreadyWritten(offset)) {
-                continue;
+            if (files.alreadyWritten(offset) || files.lost()) {
+                continue; // lost: a newer owner has the partition, and Connect revokes it from this task at its next poll
             }
             GenericRecord row;
             String league;

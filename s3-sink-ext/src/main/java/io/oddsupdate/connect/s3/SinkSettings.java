@@ -93,7 +93,7 @@ final class SinkSettings extends AbstractConfig {
             default -> null;
         };
         String kmsKey = sse == ServerSideEncryption.AWS_KMS && !getString(SSE_KMS_KEY_ID).isBlank() ? getString(SSE_KMS_KEY_ID) : null;
-        return new S3ObjectUpload.Target(s3, bucket, getLong(PART_SIZE), sse, kmsKey);
+        return new S3ObjectUpload.Target(s3, bucket, getLong(PART_SIZE), sse, kmsKey, getBoolean(CONDITIONAL_WRITES));
     }
 
     ParquetCodecs codecs() {

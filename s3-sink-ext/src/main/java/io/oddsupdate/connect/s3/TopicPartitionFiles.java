@@ -18,6 +18,7 @@ import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.slf4j.LoggerFactory;
 
 /**
  * The open files of one Kafka topic partition and the offset it may commit.
@@ -67,10 +68,20 @@ final class TopicPartitionFiles {
     private boolean awaitingCommit;
     private long firstRecordTime = Long.MAX_VALUE;
     private long openedAt = Long.MAX_VALUE;
+    /** When this task was given the partition: its objects carry it, and a newer owner's objects are never replaced. */
+    private final long writerEpoch;
+    /** A newer owner wrote one of this partition's objects: this task lost the partition and writes nothing more. */
+    private boolean lost;
 
     TopicPartitionFiles(TopicPartition tp, Factory factory) {
         this.tp = tp;
         this.factory = factory;
+        this.writerEpoch = System.currentTimeMillis();
+    }
+
+    /** Whether a newer owner of the partition superseded this task ({@link S3ObjectUpload.SupersededException}). */
+    boolean lost() {
+        return lost;
     }
 
     TopicPartition topicPartition() {
@@ -147,7 +158,7 @@ final class TopicPartitionFiles {
     void write(String file, String key, GenericRecord row, long offset, long recordTime, long now) {
         OpenFile f = open.get(file);
         if (f == null) {
-            S3ObjectUpload upload = new S3ObjectUpload(factory.target(), key);
+            S3ObjectUpload upload = new S3ObjectUpload(factory.target(), key, writerEpoch);
             f = new OpenFile(offset, upload, newWriter(upload));
             open.put(file, f);
             firstRecordTime = Math.min(firstRecordTime, recordTime);
@@ -221,6 +232,13 @@ final class TopicPartitionFiles {
         try {
             done.get();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof S3ObjectUpload.SupersededException superseded) {
+                // a zombie: the partition's new owner replays these records into its own objects; drop ours
+                LoggerFactory.getLogger(TopicPartitionFiles.class).warn("{}; discarding the files of {}", superseded.getMessage(), tp);
+                lost = true;
+                abort();
+                return false;
+            }
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -248,6 +266,9 @@ final class TopicPartitionFiles {
      * Null before the first record.
      */
     Long committableOffset() {
+        if (lost) {
+            return null;
+        }
         long min = Long.MAX_VALUE;
         for (OpenFile f : closing) {
             min = Math.min(min, f.startOffset);

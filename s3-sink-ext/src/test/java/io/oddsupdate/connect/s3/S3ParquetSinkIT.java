@@ -107,7 +107,7 @@ class S3ParquetSinkIT {
         Thread.sleep(700);
         long held = uncommitted("bronze-kill", topic);
         List<String> keys = s3.keys(bucket);
-        workers.kill(0);
+        workers.kill(workers.indexOf(taskWorker("bronze-kill", -1)));
         assertEquals(30, held, "the killed task's records were not committed");
         assertTrue(keys.stream().noneMatch(k -> startOffset(k) >= 150), "and not in S3 either (in open files): " + keys);
         produce(topic, 330, 600, true);
@@ -117,6 +117,63 @@ class S3ParquetSinkIT {
         awaitCommitted("bronze-kill", topic);
         assertExactlyOnce(bucket, "kill", 588);
         assertDeadLettered(topic, 12);
+    }
+
+    /**
+     * A zombie: the worker running the task is frozen (SIGSTOP) past its consumer session timeout while records sit in its
+     * open files; the task moves to another worker, which replays them into objects of the same names and commits. Then the
+     * frozen worker runs again (SIGCONT) with whatever it held. Every record is still exactly once in S3: the late writer
+     * cannot replace the new owner's objects (the sink's conditional writes; the deterministic case is
+     * {@code S3ParquetSinkTaskTest#aTaskThatLostItsPartitionCannotReplaceTheNewOwnersObject}).
+     */
+    @Test
+    void aFrozenWorkerThatWakesUpLateCorruptsNothing() throws Exception {
+        String topic = "odds.updates.internal.mlb";
+        String bucket = "bronze-zombie";
+        while (aliveWorkers().size() < 2) {
+            workers.add();
+        }
+        startConnector("bronze-zombie", topic, bucket);
+        produce(topic, 0, 200, false);
+        awaitCommitted("bronze-zombie", topic);
+        produce(topic, 200, 230, false); // in open files (below flush.size) when the worker freezes
+        Thread.sleep(700);
+
+        int frozen = workers.indexOf(taskWorker("bronze-zombie", -1));
+        int other = aliveWorkers().stream().filter(i -> i != frozen).findFirst().orElseThrow();
+        workers.pause(frozen);
+        try {
+            TestUtils.waitForCondition(() -> workers.workerId(other).equals(taskWorker("bronze-zombie", other)), 90_000,
+                    "the task did not move to the other worker");
+            produce(topic, 230, 300, false);
+            awaitCommitted("bronze-zombie", topic);
+        } finally {
+            workers.resume(frozen);
+        }
+        Thread.sleep(5_000); // the zombie notices it lost the partition; anything it completes late must not win
+        awaitCommitted("bronze-zombie", topic);
+        assertExactlyOnce(bucket, "zombie", 300);
+    }
+
+    private static List<Integer> aliveWorkers() {
+        List<Integer> alive = new java.util.ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            if (workers.alive(i)) {
+                alive.add(i);
+            }
+        }
+        return alive;
+    }
+
+    /** The worker id running the connector's task, asked of worker {@code via} (-1: the first alive). */
+    private static String taskWorker(String connector, int via) {
+        try {
+            JsonNode status = (via < 0 ? workers.rest() : workers.rest(via)).status(connector);
+            JsonNode task = status.path("tasks").path(0);
+            return "RUNNING".equals(task.path("state").asText()) ? task.path("worker_id").asText() : "";
+        } catch (RuntimeException | AssertionError notNow) {
+            return "";
+        }
     }
 
     @Test
@@ -247,7 +304,7 @@ class S3ParquetSinkIT {
 
     private static void assertExactlyOnce(String bucket, String name, int expected) {
         for (String key : s3.keys(bucket)) {
-            assertTrue(key.matches("bronze/odds_updates/league=(nba|nfl)/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/odds\\.updates\\.internal\\.(nba|nfl)\\+[01]\\+\\d{10}\\.parquet"), key);
+            assertTrue(key.matches("bronze/odds_updates/league=(nba|nfl|mlb)/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/odds\\.updates\\.internal\\.(nba|nfl|mlb)\\+[01]\\+\\d{10}\\.parquet"), key);
         }
         Path dir = DuckDb.download(s3, bucket, name);
         DuckDb.Result r = DuckDb.query(dir, "select count(*), count(distinct (source_topic, source_partition, source_offset)), "

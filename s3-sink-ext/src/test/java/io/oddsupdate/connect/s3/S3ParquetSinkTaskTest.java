@@ -314,6 +314,55 @@ class S3ParquetSinkTaskTest {
         h.task.stop();
     }
 
+    /**
+     * A zombie: a task that lost its partition (frozen past its session timeout) while it had a file open, and completes
+     * it after the partition's new owner replayed the same offsets into an object of the same name. The new owner's
+     * object stands; the zombie discards its file and commits nothing for the partition.
+     */
+    @Test
+    void aTaskThatLostItsPartitionCannotReplaceTheNewOwnersObject() throws InterruptedException {
+        String bucket = bucket();
+        TopicPartition tp = new TopicPartition(NBA, 0);
+        TaskHarness zombie = new TaskHarness(s3, bucket, Map.of(S3ParquetSinkConnector.FLUSH_SIZE, "8"));
+        zombie.task.put(records(0, 5)); // a file from offset 0, open
+        Thread.sleep(5); // the new owner is given the partition later
+        TaskHarness owner = new TaskHarness(s3, bucket, Map.of(S3ParquetSinkConnector.FLUSH_SIZE, "10"));
+        owner.task.put(records(0, 10)); // replays from the last committed offset (0) and completes the object
+        assertEquals(List.of(key(0)), s3.keys(bucket));
+        assertEquals(10L, owner.commit().get(tp));
+
+        zombie.task.put(records(5, 8)); // the zombie resumes: flush.size reached, it closes and completes its file
+        assertEquals(List.of(key(0)), s3.keys(bucket));
+        assertEquals(10, TaskHarness.read(s3.get(bucket, key(0))).size(), "the new owner's object, not the zombie's 8 rows");
+        assertEquals(null, zombie.commit().get(tp), "the zombie commits nothing for the partition it lost");
+        zombie.task.put(records(8, 9));
+        assertEquals(List.of(key(0)), s3.keys(bucket), "nor writes any more of it");
+        zombie.task.stop();
+        owner.task.stop();
+    }
+
+    /** The same late completion without conditional writes replaces the new owner's object: what the fence prevents. */
+    @Test
+    void withoutConditionalWritesTheZombieWins() throws InterruptedException {
+        String bucket = bucket();
+        Map<String, String> unfenced = Map.of(S3ParquetSinkConnector.CONDITIONAL_WRITES, "false");
+        TaskHarness zombie = new TaskHarness(s3, bucket, with(unfenced, S3ParquetSinkConnector.FLUSH_SIZE, "8"));
+        zombie.task.put(records(0, 5));
+        Thread.sleep(5);
+        TaskHarness owner = new TaskHarness(s3, bucket, with(unfenced, S3ParquetSinkConnector.FLUSH_SIZE, "10"));
+        owner.task.put(records(0, 10));
+        zombie.task.put(records(5, 8));
+        assertEquals(8, TaskHarness.read(s3.get(bucket, key(0))).size(), "offsets 8 and 9 lost: the owner committed past them");
+        zombie.task.stop();
+        owner.task.stop();
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
+    }
+
     private static List<SinkRecord> records(int from, int to) {
         List<SinkRecord> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
