@@ -148,7 +148,9 @@ final class PipelineTally implements AutoCloseable {
     private long oracleFed;
     /** Why the oracle could not price the next event yet (e.g. PostgreSQL is down), or null. */
     private String oracleStalled;
-    /** The model's values of the first expected odds updates, for messages (not all: a bench run expects millions). */
+    /** How many odds updates' values are kept as text for messages (not all: a bench run sees millions). */
+    private static final int KEPT_TEXTS = 20_000;
+    /** The model's values of the first expected odds updates, for messages. */
     private final Map<String, String> expectedText = new HashMap<>();
 
     /**
@@ -322,7 +324,8 @@ final class PipelineTally implements AutoCloseable {
         long eventTs = v == null ? -1 : number(v, "event_ts");
         Seen seen = internal.compute(uid, (u, before) -> before != null ? before.again()
                 : new Seen(1, v == null ? 0 : OddsOracle.fingerprint(v, OddsOracle.MODEL_FIELDS), where(r),
-                        v == null ? abbreviate(string(r.value())) : OddsOracle.canonical(v, OddsOracle.MODEL_FIELDS), league, eventTs));
+                        v == null ? abbreviate(string(r.value())) : internal.size() < KEPT_TEXTS ? OddsOracle.canonical(v, OddsOracle.MODEL_FIELDS)
+                                : "(values not kept)", league, eventTs));
         if (seen.count() > 1) {
             count("duplicate.internal");
         }
@@ -382,7 +385,8 @@ final class PipelineTally implements AutoCloseable {
                 && gameId != null && gameId.equals(header(r, "game_id")) && header(r, "model_version") != null, r);
         String uid = String.valueOf(v.get("event_uid"));
         Seen seen = edgeSeen.compute(uid, (u, before) -> before != null ? before.again()
-                : new Seen(1, OddsOracle.fingerprint(v, publicFields), where(r), OddsOracle.canonical(v, publicFields), league, eventTs));
+                : new Seen(1, OddsOracle.fingerprint(v, publicFields), where(r),
+                        edgeSeen.size() < KEPT_TEXTS ? OddsOracle.canonical(v, publicFields) : "(values not kept)", league, eventTs));
         check("no duplicate event_uid at the edge", seen.count() == 1, r);
         String game = topic + "/" + gameId;
         Long last = lastTsPerGame.put(game, eventTs);
@@ -494,7 +498,7 @@ final class PipelineTally implements AutoCloseable {
                 if (expectedByUid.put(uid, e) != null) {
                     throw new AssertionError("the model gives event_uid " + uid + " twice (" + s + ")");
                 }
-                if (expectedText.size() < 20_000) {
+                if (expectedText.size() < KEPT_TEXTS) {
                     expectedText.put(uid, OddsOracle.canonical(u, OddsOracle.MODEL_FIELDS));
                 }
             }
