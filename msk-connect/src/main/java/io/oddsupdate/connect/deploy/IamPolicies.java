@@ -110,7 +110,9 @@ final class IamPolicies {
         String bucket = config.get("s3.bucket");
         if (bucket != null) {
             String prefix = config.getOrDefault("s3.prefix", "");
-            statements.add(statement("WriteBronzeObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
+            // s3:GetObject for the HeadObject before each completion (s3.conditional.writes: a zombie task must not win)
+            statements.add(statement("WriteBronzeObjects", List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload",
+                            "s3:ListMultipartUploadParts"),
                     List.of("arn:aws:s3:::" + bucket + "/" + (prefix.isEmpty() ? "" : prefix + "/") + "*")));
             if ("aws:kms".equals(config.get("s3.sse")) && !config.getOrDefault("s3.sse.kms.key.id", "").isBlank()) {
                 // multipart uploads under SSE-KMS need Decrypt as well as GenerateDataKey
