@@ -28,8 +28,8 @@ import java.util.zip.ZipInputStream;
  * <p>A connector takes exactly one custom plugin, and the worker configuration declares the provider, so it has to be
  * in the bundle (AWS MSK developer guide, "Externalizing sensitive information using config providers").
  *
- * <p>Usage: {@code ConfigProviderJars <release zip or ""> <sha256 or ""> <out dir>}. Without a ZIP the out dir is left
- * empty: a bundle for plain Connect clusters and the local pipeline, which use {@code FileConfigProvider}.
+ * <p>Usage: {@code ConfigProviderJars <release zip or none> <sha256 or none> <out dir>}. Without a ZIP the out dir is
+ * left empty: a bundle for plain Connect clusters and the local pipeline, which use {@code FileConfigProvider}.
  */
 public final class ConfigProviderJars {
 
@@ -42,10 +42,10 @@ public final class ConfigProviderJars {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: ConfigProviderJars <release zip or \"\"> <sha256 or \"\"> <out dir>");
+            System.err.println("usage: ConfigProviderJars <release zip or none> <sha256 or none> <out dir>");
             System.exit(2);
         }
-        List<Path> jars = stage(args[0].isBlank() ? null : Paths.get(args[0]), args[1], Paths.get(args[2]));
+        List<Path> jars = stage(absent(args[0]) ? null : Paths.get(args[0]), absent(args[1]) ? "" : args[1], Paths.get(args[2]));
         System.out.println(jars.isEmpty() ? "no config provider ZIP given (-Dmsk.config.providers.zip): bundle without AWS config providers"
                 : "config provider jars for the bundle: " + jars.stream().map(p -> p.getFileName().toString()).toList());
     }
@@ -93,6 +93,10 @@ public final class ConfigProviderJars {
         List<Path> jars = new ArrayList<>();
         staged.keySet().forEach(f -> jars.add(out.resolve(f)));
         return jars;
+    }
+
+    private static boolean absent(String arg) {
+        return arg.isBlank() || arg.equals("none");
     }
 
     static String sha256(Path file) throws IOException {

@@ -169,6 +169,7 @@ final class MskDeployment {
         flow.downstreamFirst().forEach(n -> steps.add(planned.get(n)));
         Map<String, Object> plan = new LinkedHashMap<>();
         plan.put("environment", env);
+        plan.put("region", region);
         plan.put("why", "A custom plugin cannot be updated in place: every connector is deleted and created again under the same"
                 + " name with the new plugin version, resuming from its pinned offsets (worker offset.storage.topic) or its"
                 + " consumer group. One connector at a time, downstream first (readers before writers); a connector is created"
