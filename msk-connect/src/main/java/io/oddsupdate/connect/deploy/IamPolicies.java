@@ -27,8 +27,11 @@ final class IamPolicies {
 
     static final String EXACTLY_ONCE_SOURCE_SUPPORT = "exactly.once.source.support";
     static final String OFFSET_STORAGE_TOPIC = "offset.storage.topic";
-    /** The environment's {@code msk.secretsKmsKeyArn}: the customer-managed key of the referenced secrets, if any. */
-    static final String SECRETS_KMS_KEY = "secretsKmsKeyArn";
+    /**
+     * The environment's {@code msk.configProviderKmsKeyArn}: the customer-managed key the secrets the config provider
+     * reads are encrypted with, if any (none: the AWS managed key, which needs no grant).
+     */
+    static final String SECRETS_KMS_KEY = "configProviderKmsKeyArn";
     private static final Pattern SECRET_REF = Pattern.compile("\\$\\{secretsmanager:([^:}]+):[^}]*}");
 
     private IamPolicies() {

@@ -146,6 +146,25 @@ final class PluginZip {
         return owners;
     }
 
+    /**
+     * AWS MSK developer guide, "Create custom plugins": a custom plugin is a ZIP of JAR files (or one JAR). Ours is one
+     * directory holding {@code lib/*.jar} and {@code manifest.json}, nothing else (no nested ZIP, no loose classes).
+     */
+    List<String> zipShapeProblems() {
+        List<String> problems = new ArrayList<>();
+        if (jars().isEmpty()) {
+            problems.add("no jar under lib/");
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .filter(p -> !p.equals("manifest.json") && !(p.startsWith("lib/") && p.endsWith(".jar") && p.indexOf('/', 4) < 0))
+                    .forEach(p -> problems.add(p + " is neither manifest.json nor lib/<jar>"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return problems;
+    }
+
     /** Jar file names in lib/ of artifacts the worker provides. */
     List<String> workerProvidedJars() {
         return jars().stream().map(p -> p.getFileName().toString()).filter(n -> RUNTIME_JAR.matcher(n).matches()).toList();

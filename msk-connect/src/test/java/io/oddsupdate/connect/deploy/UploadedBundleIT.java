@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The bundle exactly as the buildspec uploads it ({@code msk-connect/target/odds-update-bundle-<release version>.zip},
  * AWS's config provider jars included when CI passed them): one check of everything that must hold for the uploaded
  * file, and only then {@code <zip>.sha256}, which the buildspec verifies ({@code sha256sum -c}) before it uploads. A
- * ZIP changed after this test ran, or never checked, is not uploaded.
+ * ZIP changed after this test ran, or never checked, is not uploaded. Its shape is MSK Connect's ("Create custom
+ * plugins": a ZIP of jars).
  *
  * <p>Before, the buildspec unzipped the bundle, copied the provider's jars into its {@code lib/} and zipped it again
  * after the tests had run: a second AWS SDK, or a class in two jars, went to S3 unchecked.
@@ -35,7 +36,7 @@ class UploadedBundleIT {
         Files.deleteIfExists(checked);
         PluginZip bundle = PluginZip.unpack(zip);
 
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(bundle.zipShapeProblems());
         bundle.workerProvidedJars().forEach(j -> problems.add("worker jar " + j));
         bundle.workerProvidedClasses().forEach(c -> problems.add("worker class " + c));
         bundle.mirrorJarsOfAnotherVersion(System.getProperty("oddsupdate.kafka.version")).forEach(j -> problems.add("MirrorMaker jar " + j));
@@ -58,8 +59,22 @@ class UploadedBundleIT {
         }
         assertEquals(List.of(), problems, zip.getFileName() + " must not be uploaded");
 
-        Files.writeString(checked, ConfigProviderJars.sha256(zip) + "  " + zip.getFileName() + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(checked, sha256(zip) + "  " + zip.getFileName() + "\n", StandardCharsets.US_ASCII);
         assertTrue(Files.size(checked) > 64);
         System.out.printf("%s checked; buildspec uploads it after 'sha256sum -c %s'%n", zip.getFileName(), checked.getFileName());
+    }
+
+    /** This module's main classes are not on the integration-test class path (root POM), so no ConfigProviderJars here. */
+    private static String sha256(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(d.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
