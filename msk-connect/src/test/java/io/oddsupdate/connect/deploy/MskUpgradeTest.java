@@ -94,10 +94,18 @@ class MskUpgradeTest {
             // the fake refuses a create while the old connector is listed: reaching here means msk-upgrade waited
         }
 
-        Fake again = aws.rerun();
+        Fake again = aws.rerun("calls-2.log");
         assertEquals(0, again.run(), again.output);
         assertFalse(again.calls().stream().anyMatch(c -> c.path("op").asText().matches("kafkaconnect (delete|create)-(connector|custom-plugin|worker-configuration)")),
                 "a re-run of a finished upgrade changes nothing: " + again.output);
+
+        // MSK Connect has no task restart: --force re-creates one connector, its offsets kept by name
+        Fake restart = aws.rerun("calls-3.log");
+        assertEquals(0, restart.run("--only", "odds-sink", "--force"), restart.output);
+        assertEquals(List.of("kafkaconnect delete-connector", "kafkaconnect create-connector"), restart.calls().stream()
+                .map(c -> c.path("op").asText()).filter(op -> op.matches("kafkaconnect (delete|create)-.*")).toList());
+        assertEquals("odds-sink", restart.calls().stream().filter(c -> c.path("op").asText().equals("kafkaconnect create-connector"))
+                .findFirst().orElseThrow().path("body").path("connectorName").asText());
     }
 
     @Test
@@ -135,8 +143,8 @@ class MskUpgradeTest {
             this.log = log;
         }
 
-        Fake rerun() {
-            return new Fake(tmp, deploy, state, tmp.resolve("calls-2.log"));
+        Fake rerun(String log) {
+            return new Fake(tmp, deploy, state, tmp.resolve(log));
         }
 
         List<String> planOrder() {
@@ -157,13 +165,14 @@ class MskUpgradeTest {
             Files.writeString(state, st.toString());
         }
 
-        int run() throws Exception {
+        int run(String... extra) throws Exception {
             Path fake = tmp.resolve("aws");
             Files.copy(PluginPath.projectRoot().resolve("msk-connect/src/test/resources/fake-aws/aws"), fake,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertTrue(fake.toFile().setExecutable(true));
             ProcessBuilder pb = new ProcessBuilder("python3", SCRIPT.toString(), "--env", "prod", "--deploy-dir", deploy.toString(),
                     "--poll-seconds", "0", "--timeout-minutes", "1", "--aws-cli", fake.toString()).redirectErrorStream(true);
+            pb.command().addAll(List.of(extra));
             Map<String, String> env = new LinkedHashMap<>(Map.of("FAKE_AWS_STATE", state.toString(), "FAKE_AWS_LOG", log.toString(),
                     "FAKE_AWS_FAIL", failing));
             pb.environment().putAll(env);
