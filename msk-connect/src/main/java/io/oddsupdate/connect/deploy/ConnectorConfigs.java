@@ -26,6 +26,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *   environments/&lt;env&gt;.json            overlays to apply in order, {{vars}} the configs use, worker settings, MSK facts
  *   connectors.json                    per connector: MSK cluster, capacity, the Kafka topics/groups its IAM role needs
  * </pre>
+ * In {@code connectors.json}, per connector: {@code cluster} (the MSK cluster its workers join), {@code capacity}
+ * ({@code provisioned} workerCount/mcuCount, or {@code autoscaling}; see {@link Capacity}), {@code kafka} (per cluster:
+ * the topics it may {@code read}, {@code write} and {@code create}, and its consumer {@code groups}), {@code upstream}
+ * (connectors it reads from outside Kafka, for the upgrade order; see {@link DataFlow}) and {@code heldBack}.
  * An effective config is the base, patched by the environment's overlays in order, with every {@code {{var}}} replaced
  * by the environment's value. Config provider references ({@code ${provider:path:key}}) are left for the worker.
  *

@@ -16,9 +16,14 @@ final class Bundles {
     private Bundles() {
     }
 
-    /** The bundle ZIP this module packages: {@code msk-connect/target/odds-update-bundle-<version>.zip}. */
+    /**
+     * The bundle ZIP this module packages, {@code msk-connect/target/odds-update-bundle-<release version>.zip}: the file
+     * the buildspec uploads (the POM passes its path as {@code oddsupdate.bundle.zip}).
+     */
     static Path bundleZip() {
-        Path zip = PluginPath.projectRoot().resolve("msk-connect/target/odds-update-bundle-" + version() + ".zip");
+        String configured = System.getProperty("oddsupdate.bundle.zip", "");
+        Path zip = configured.isBlank() ? PluginPath.projectRoot().resolve("msk-connect/target/odds-update-bundle-" + version() + ".zip")
+                : Path.of(configured);
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException(zip + " is missing: run the build through 'package' (mvn verify)");
         }

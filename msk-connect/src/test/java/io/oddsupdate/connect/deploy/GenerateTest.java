@@ -89,14 +89,17 @@ class GenerateTest {
         assertFalse(policy.contains("s3:") || policy.contains("glue:CreateSchema"), policy);
         // exactly-once source support: every worker's leader and the source tasks use transactions on the worker's cluster
         assertTrue(Files.readString(msk.resolve("worker-configuration.properties")).contains("exactly.once.source.support=enabled"));
+        String core = "core/11111111-2222-3333-4444-555555555555-2";
+        String edge = "edge/66666666-7777-8888-9999-000000000000-2";
         for (String connector : List.of("odds-sink", "core-to-edge")) {
             JsonNode statements = ConnectorConfigs.read(msk.resolve("iam/" + connector + ".json")).path("Statement");
-            String cluster = connector.equals("core-to-edge") ? "edge/66666666-7777-8888-9999-000000000000-2" : "core/11111111-2222-3333-4444-555555555555-2";
+            String cluster = connector.equals("core-to-edge") ? edge : core;
             assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:transactional-id/" + cluster + "/__amazon_msk_connect_*"),
                     resources(statements, "kafka-cluster:AlterTransactionalId"), connector);
-            assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:cluster/" + cluster),
-                    resources(statements, "kafka-cluster:WriteDataIdempotently"), connector);
         }
+        // idempotent producers (the Kafka 3.x default) on every cluster a connector writes to: core-to-edge's offset syncs are on core
+        assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:cluster/" + edge, "arn:aws:kafka:eu-west-1:123456789012:cluster/" + core),
+                resources(ConnectorConfigs.read(msk.resolve("iam/core-to-edge.json")).path("Statement"), "kafka-cluster:WriteDataIdempotently"));
         // the edge hop's own offsets topic, on the edge: created, read and written in its transactions
         JsonNode edgeHop = ConnectorConfigs.read(msk.resolve("iam/core-to-edge.json")).path("Statement");
         String offsets = "arn:aws:kafka:eu-west-1:123456789012:topic/edge/66666666-7777-8888-9999-000000000000-2/connect-offsets.core-to-edge";
@@ -104,6 +107,8 @@ class GenerateTest {
             assertTrue(resources(edgeHop, action).contains(offsets), action + ": " + edgeHop);
         }
         assertTrue(Files.readString(out.resolve("prod/crossplane/msk-connect.yaml")).contains("kind: \"Connector\""));
+        assertEquals("odds-update-prod-" + KubernetesNames.sha256Hex(Files.readString(msk.resolve("worker-configuration.properties"))).substring(0, 10),
+                worker.path("name").asText(), "a worker configuration cannot be updated: its name carries its content's hash");
         JsonNode mirror = ConnectorConfigs.read(msk.resolve("create-connector/core-to-edge.json"));
         assertTrue(mirror.path("kafkaCluster").path("apacheKafkaCluster").path("bootstrapServers").asText().contains(".edge."),
                 "the edge hop's workers join the edge cluster: " + mirror);
@@ -151,6 +156,36 @@ class GenerateTest {
         assertFalse(IamPolicies.covers("odds.updates.internal.*", "odds.updates.bronze.dlq"));
     }
 
+    @Test
+    void secretsUnderACustomerKeyMayBeDecryptedThroughSecretsManagerOnly(@TempDir Path copy) throws IOException {
+        Path configs = copyOfConnectorConfigs(copy.resolve("configs"));
+        Generate.render(new ConnectorConfigs(configs), "prod", copy.resolve("with"), "1");
+        JsonNode sink = ConnectorConfigs.read(copy.resolve("with/msk/iam/odds-sink.json"));
+        String key = ConnectorConfigs.read(configs.resolve("environments/prod.json")).path("msk").path("configProviderKmsKeyArn").asText();
+        assertEquals(List.of(key), IamStatements.resources(sink, "kms:Decrypt"));
+        assertTrue(sink.toString().contains("\"kms:ViaService\":\"secretsmanager.eu-west-1.amazonaws.com\""), sink.toString());
+        // no secret referenced, no key: the heartbeat connector
+        assertEquals(List.of(), IamStatements.resources(ConnectorConfigs.read(copy.resolve("with/msk/iam/vendor-to-core-heartbeat.json")), "kms:Decrypt"));
+
+        editJson(configs.resolve("environments/prod.json"), e -> ((ObjectNode) e.get("msk")).remove("configProviderKmsKeyArn"));
+        Generate.render(new ConnectorConfigs(configs), "prod", copy.resolve("without"), "1");
+        assertEquals(List.of(), IamStatements.resources(ConnectorConfigs.read(copy.resolve("without/msk/iam/odds-sink.json")), "kms:Decrypt"),
+                "secrets under the AWS managed key need no grant");
+    }
+
+    @Test
+    void anMskEnvironmentWithoutPinnedOffsetsIsRefused(@TempDir Path copy) throws IOException {
+        Path configs = copyOfConnectorConfigs(copy.resolve("configs"));
+        editJson(configs.resolve("environments/prod.json"), e -> ((ObjectNode) e.get("worker")).remove("offset.storage.topic"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Generate.render(new ConnectorConfigs(configs), "prod", copy.resolve("out"), "1"));
+        assertTrue(e.getMessage().contains("offset.storage.topic") && e.getMessage().contains("prod"), e.getMessage());
+
+        editJson(configs.resolve("environments/prod.json"), w -> ((ObjectNode) w.get("worker")).put("offset.storage.topic", "__amazon_msk_connect_offsets_ours"));
+        e = assertThrows(IllegalArgumentException.class, () -> Generate.render(new ConnectorConfigs(configs), "prod", copy.resolve("out"), "1"));
+        assertTrue(e.getMessage().contains("clean up"), e.getMessage());
+    }
+
     /** The resources of every statement granting {@code action}. */
     private static List<String> resources(JsonNode statements, String action) {
         List<String> arns = new ArrayList<>();
@@ -162,6 +197,19 @@ class GenerateTest {
             }
         }
         return arns;
+    }
+
+    /** A copy of the repo's connector-configs/ under {@code to}, for tests that break it. */
+    static Path copyOfConnectorConfigs(Path to) throws IOException {
+        copyTree(CONFIGS, to);
+        return to;
+    }
+
+    /** Reads a JSON file, lets {@code edit} change it, writes it back. */
+    static void editJson(Path file, java.util.function.Consumer<JsonNode> edit) throws IOException {
+        JsonNode n = ConnectorConfigs.read(file);
+        edit.accept(n);
+        Files.writeString(file, ConnectorConfigs.JSON.writeValueAsString(n));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -30,23 +28,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * whether the Confluent Hub manifest describes what is inside. Sizes are printed (see the test's output file).
  */
 class PackagingIT {
-
-    /** Jars the Connect runtime already has (Kafka, Connect, Jackson, SLF4J and logging bindings): a plugin never ships them. */
-    private static final Pattern RUNTIME_JAR = Pattern.compile(
-            "(kafka[-_].*|connect-(api|runtime|json|transforms|basic-auth-extension|file)-.*"
-                    + "|jackson-(core|databind|annotations)-.*|slf4j-.*|log4j-.*|reload4j-.*|logback-.*)\\.jar");
-
-    /**
-     * The one exception: MirrorMaker's own jars, which mirror-policies ships so that MirrorSourceConnector is loaded by
-     * the plugin class loader that can see the replication policy (see mirror-policies/pom.xml). They must be exactly
-     * the runtime's version, or the plugin would run a different MirrorMaker than the worker it was tested on.
-     */
-    private static final Pattern MIRROR_JAR = Pattern.compile("connect-mirror(-client)?-(.+)\\.jar");
-
-    /** The same, by package, so a shaded or uber jar that repackages them is caught too. */
-    private static final List<String> RUNTIME_PACKAGES = List.of(
-            "org/apache/kafka/", "org/slf4j/", "com/fasterxml/jackson/core/", "com/fasterxml/jackson/databind/",
-            "com/fasterxml/jackson/annotation/", "org/apache/log4j/");
 
     private static final List<PluginZip> ZIPS = new ArrayList<>();
     private static PluginZip bundle;
@@ -70,21 +51,10 @@ class PackagingIT {
     @TestFactory
     Stream<DynamicTest> noZipShipsKafkaConnectJacksonOrSlf4j() {
         return ZIPS.stream().map(z -> DynamicTest.dynamicTest(z.name(), () -> {
-            List<String> jars = z.jars().stream().map(p -> p.getFileName().toString())
-                    .filter(n -> RUNTIME_JAR.matcher(n).matches()).toList();
-            assertEquals(List.of(), jars, z.name() + " ships jars the Connect worker provides");
-            for (Path jar : z.jars()) {
-                java.util.regex.Matcher m = MIRROR_JAR.matcher(jar.getFileName().toString());
-                if (m.matches()) {
-                    assertEquals(System.getProperty("oddsupdate.kafka.version"), m.group(2), z.name() + ": " + jar.getFileName());
-                }
-            }
-            List<String> classes = z.classOwners().entrySet().stream()
-                    .filter(e -> RUNTIME_PACKAGES.stream().anyMatch(e.getKey()::startsWith))
-                    .filter(e -> !(e.getKey().startsWith("org/apache/kafka/connect/mirror/")
-                            && e.getValue().stream().allMatch(j -> MIRROR_JAR.matcher(j).matches())))
-                    .map(e -> e.getKey() + " in " + e.getValue()).limit(10).toList();
-            assertEquals(List.of(), classes, z.name() + " repackages classes the Connect worker provides");
+            assertEquals(List.of(), z.workerProvidedJars(), z.name() + " ships jars the Connect worker provides");
+            assertEquals(List.of(), z.mirrorJarsOfAnotherVersion(System.getProperty("oddsupdate.kafka.version")),
+                    z.name() + ": MirrorMaker's jars must be the runtime's version");
+            assertEquals(List.of(), z.workerProvidedClasses(), z.name() + " repackages classes the Connect worker provides");
         }));
     }
 
@@ -184,15 +154,7 @@ class PackagingIT {
         // Same jar file names: a plugin's library is not silently swapped for another version inside the bundle.
         assertTrue(inBundle.containsAll(union), "bundle lacks " + diff(union, inBundle));
 
-        Set<String> artifacts = new HashSet<>();
-        List<String> twice = new ArrayList<>();
-        for (String jar : inBundle) {
-            String artifact = jar.replaceFirst("-\\d[^-]*(-[A-Za-z][^-]*)*\\.jar$", "");
-            if (!artifacts.add(artifact)) {
-                twice.add(jar);
-            }
-        }
-        assertEquals(List.of(), twice, "bundle holds two versions of an artifact");
+        assertEquals(List.of(), bundle.artifactsInTwoVersions(), "bundle holds two versions of an artifact");
 
         Map<String, Set<String>> bundleServices = bundle.serviceEntries();
         services.forEach((iface, classes) -> assertTrue(bundleServices.getOrDefault(iface, Set.of()).containsAll(classes),

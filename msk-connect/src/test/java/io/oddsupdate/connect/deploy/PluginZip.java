@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,6 +45,23 @@ final class PluginZip {
             "org.apache.kafka.connect.rest.ConnectRestExtension", "",
             "org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy", "",
             "org.apache.kafka.connect.mirror.ReplicationPolicy", "");
+
+    /** Jars the Connect runtime already has (Kafka, Connect, Jackson, SLF4J and logging bindings): a plugin never ships them. */
+    static final Pattern RUNTIME_JAR = Pattern.compile(
+            "(kafka[-_].*|connect-(api|runtime|json|transforms|basic-auth-extension|file)-.*"
+                    + "|jackson-(core|databind|annotations)-.*|slf4j-.*|log4j-.*|reload4j-.*|logback-.*)\\.jar");
+
+    /**
+     * The one exception: MirrorMaker's own jars, which mirror-policies ships so that MirrorSourceConnector is loaded by
+     * the plugin class loader that can see the replication policy (see mirror-policies/pom.xml). They must be exactly
+     * the runtime's version, or the plugin would run a different MirrorMaker than the worker it was tested on.
+     */
+    static final Pattern MIRROR_JAR = Pattern.compile("connect-mirror(-client)?-(.+)\\.jar");
+
+    /** The same, by package, so a shaded or uber jar that repackages them is caught too. */
+    static final List<String> RUNTIME_PACKAGES = List.of(
+            "org/apache/kafka/", "org/slf4j/", "com/fasterxml/jackson/core/", "com/fasterxml/jackson/databind/",
+            "com/fasterxml/jackson/annotation/", "org/apache/log4j/");
 
     /** Our own artifacts: the only jars whose classes are scanned for plugins. */
     static final String OUR_JAR_PREFIX = "odds-update-";
@@ -126,6 +144,64 @@ final class PluginZip {
             owners.keySet().removeIf(n -> crcs.get(n).size() < 2);
         }
         return owners;
+    }
+
+    /**
+     * AWS MSK developer guide, "Create custom plugins": a custom plugin is a ZIP of JAR files (or one JAR). Ours is one
+     * directory holding {@code lib/*.jar} and {@code manifest.json}, nothing else (no nested ZIP, no loose classes).
+     */
+    List<String> zipShapeProblems() {
+        List<String> problems = new ArrayList<>();
+        if (jars().isEmpty()) {
+            problems.add("no jar under lib/");
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .filter(p -> !p.equals("manifest.json") && !(p.startsWith("lib/") && p.endsWith(".jar") && p.indexOf('/', 4) < 0))
+                    .forEach(p -> problems.add(p + " is neither manifest.json nor lib/<jar>"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return problems;
+    }
+
+    /** Jar file names in lib/ of artifacts the worker provides. */
+    List<String> workerProvidedJars() {
+        return jars().stream().map(p -> p.getFileName().toString()).filter(n -> RUNTIME_JAR.matcher(n).matches()).toList();
+    }
+
+    /** connect-mirror(-client) jars whose version is not {@code kafkaVersion}. */
+    List<String> mirrorJarsOfAnotherVersion(String kafkaVersion) {
+        List<String> wrong = new ArrayList<>();
+        for (Path jar : jars()) {
+            java.util.regex.Matcher m = MIRROR_JAR.matcher(jar.getFileName().toString());
+            if (m.matches() && !m.group(2).equals(kafkaVersion)) {
+                wrong.add(jar.getFileName().toString());
+            }
+        }
+        return wrong;
+    }
+
+    /** Up to 10 classes of the worker's packages in any jar (MirrorMaker's own jars excepted), with their jars. */
+    List<String> workerProvidedClasses() {
+        return classOwners().entrySet().stream()
+                .filter(e -> RUNTIME_PACKAGES.stream().anyMatch(e.getKey()::startsWith))
+                .filter(e -> !(e.getKey().startsWith("org/apache/kafka/connect/mirror/")
+                        && e.getValue().stream().allMatch(j -> MIRROR_JAR.matcher(j).matches())))
+                .map(e -> e.getKey() + " in " + e.getValue()).limit(10).toList();
+    }
+
+    /** Jars of one artifact in two versions (e.g. two AWS SDK releases), by file name. */
+    List<String> artifactsInTwoVersions() {
+        Set<String> artifacts = new java.util.HashSet<>();
+        List<String> twice = new ArrayList<>();
+        for (Path p : jars()) {
+            String jar = p.getFileName().toString();
+            if (!artifacts.add(jar.replaceFirst("-\\d[^-]*(-[A-Za-z][^-]*)*\\.jar$", ""))) {
+                twice.add(jar);
+            }
+        }
+        return twice;
     }
 
     /** Plugin interface → class names listed in {@code META-INF/services/<interface>}, over all jars. */

@@ -63,6 +63,15 @@ final class ShippedConfigs {
         return all;
     }
 
+    /** A JSON file the build rendered for {@code env}, e.g. {@code msk/upgrade-plan.json}. */
+    static com.fasterxml.jackson.databind.JsonNode json(String env, String relative) {
+        try {
+            return JSON.readTree(dir(env).resolve(relative).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The worker settings the environment's configs rely on (config providers...). */
     static Map<String, String> workerProperties(String env) {
         Properties p = new Properties();
