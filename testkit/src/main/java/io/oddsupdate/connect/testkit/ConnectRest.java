@@ -58,6 +58,11 @@ public final class ConnectRest {
         return send("PUT", "connectors/" + encode(connector) + "/config", config);
     }
 
+    /** {@code DELETE /connectors/{name}}: stops and removes a connector; its committed offsets stay. */
+    public void delete(String connector) {
+        send("DELETE", "connectors/" + encode(connector), null);
+    }
+
     /** {@code GET /connectors/{name}/status}: {@code connector.state}, {@code tasks[].id/state/worker_id/trace}. */
     public JsonNode status(String connector) {
         return get("connectors/" + encode(connector) + "/status");

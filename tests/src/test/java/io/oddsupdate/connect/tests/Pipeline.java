@@ -129,6 +129,8 @@ final class Pipeline implements AutoCloseable {
     private S3Server s3;
     private Set<String> plugins = Set.of();
     private Path pluginPath;
+    /** Each stage's connector config as first created. */
+    private final Map<Stage, Map<String, String>> rendered = new EnumMap<>(Stage.class);
     /** Records a test wrote straight to a topic of the pipeline ({@link #inject}), in the order written. */
     private final List<Injected> injected = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -193,11 +195,7 @@ final class Pipeline implements AutoCloseable {
         pluginPath = PluginPath.fromZips(pluginZips);
         Path unpacked = pluginPath;
         started.add(() -> TempDirs.deleteRecursively(unpacked));
-        Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
-        // what the local configs rely on (config providers for the secrets file, client overrides for the edge hop,
-        // exactly-once source support)
-        worker.putAll(new ConnectorConfigs(CONNECTOR_CONFIGS).worker(ENV, Map.of()));
-        worker.put("offset.flush.interval.ms", "1000");
+        Map<String, String> worker = workerProps(pluginPath);
         if (options.workerProcesses()) {
             java.util.Properties brokers = ConnectClusters.brokerProps();
             brokers.put("offsets.topic.replication.factor", Integer.toString(replication()));
@@ -227,6 +225,17 @@ final class Pipeline implements AutoCloseable {
         s3 = S3Server.start();
         started.add(s3);
         s3.createBucket(BRONZE_BUCKET);
+    }
+
+    /**
+     * A worker's settings: the plugin path, and what the local configs rely on (config providers for the secrets file,
+     * client overrides for the edge hop, exactly-once source support).
+     */
+    private static Map<String, String> workerProps(Path pluginPath) {
+        Map<String, String> worker = ConnectClusters.workerProps(pluginPath);
+        worker.putAll(new ConnectorConfigs(CONNECTOR_CONFIGS).worker(ENV, Map.of()));
+        worker.put("offset.flush.interval.ms", "1000");
+        return worker;
     }
 
     private static java.util.Properties brokerProps(int maxMessageBytes) {
@@ -319,11 +328,58 @@ final class Pipeline implements AutoCloseable {
             requirePlugins(name, config);
             rendered.put(stage, config);
         }
+        this.rendered.putAll(rendered);
         rendered.forEach((stage, config) -> {
             rest().configure(stage.connector, config);
             stages.put(stage, "running");
         });
         rendered.keySet().forEach(stage -> awaitRunning(stage.connector));
+    }
+
+    /** Deletes a stage's connector (its committed offsets stay, as on MSK Connect) and waits until no worker lists it. */
+    void deleteConnector(Stage stage) {
+        rest().delete(stage.connector);
+        stages.put(stage, "deleted");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            boolean listed = false;
+            for (JsonNode name : rest().get("connectors")) {
+                listed |= stage.connector.equals(name.asText());
+            }
+            if (!listed) {
+                return;
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException("connector " + stage.connector + " still listed 60 s after its deletion");
+    }
+
+    /** Creates a stage's connector again under its name, with the config it was first created with; waits until it runs. */
+    void createConnector(Stage stage) {
+        rest().configure(stage.connector, rendered.get(stage));
+        awaitRunning(stage.connector);
+        stages.put(stage, "running");
+    }
+
+    /**
+     * Replaces every Connect worker (workers as processes only) by new ones of the same group whose {@code plugin.path}
+     * holds {@code zips}: a new version of the bundle, as an upgrade on MSK Connect gives each connector new workers with
+     * the new custom plugin. The old workers stop gracefully; the new ones read the same config, offset and status topics.
+     */
+    void replaceWorkers(List<Path> zips) {
+        if (workers == null) {
+            throw new IllegalStateException("replaceWorkers needs Options.withWorkerProcesses");
+        }
+        Path newPluginPath = PluginPath.fromZips(zips);
+        started.add(() -> TempDirs.deleteRecursively(newPluginPath));
+        Map<String, String> props = workerProps(newPluginPath);
+        started.remove(workers);
+        workers.close();
+        workers = ConnectWorkers.start(options.workers(), core.bootstrapServers(), "connect-core", replication(), props,
+                PluginPath.projectRoot().resolve("tests/target/connect-workers-upgraded"));
+        started.add(workers);
+        pluginPath = newPluginPath;
+        plugins = loadedPlugins();
     }
 
     /**
