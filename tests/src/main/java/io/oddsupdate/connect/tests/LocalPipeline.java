@@ -107,6 +107,9 @@ public final class LocalPipeline {
         } catch (RuntimeException e) {
             // said here: ZooKeeper's default uncaught-exception handler would send it to the log file only
             say("FAILED to start (everything started was stopped): %s", e);
+            for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                say("  caused by: %s", cause);
+            }
             say("logs: %s", System.getProperty("oddsupdate.log.file", "the test log"));
             System.exit(1);
             return null; // not reached
@@ -176,7 +179,7 @@ public final class LocalPipeline {
             if (logKept) {
                 Files.copy(Path.of(log), dir.resolve("local-pipeline.log"), StandardCopyOption.REPLACE_EXISTING);
             }
-            say("kept in %s: bronze/ (%d Parquet objects, %,d KB, league=/dt=/hour= as in s3://%s/), summary.txt, output.txt (everything printed)%s",
+            say("kept in %s: bronze/ (%d Parquet objects, %,d KB, keys as in s3://%s/), summary.txt, output.txt (everything printed)%s",
                     dir, objects, bytes / 1024, Pipeline.BRONZE_BUCKET, logKept ? ", local-pipeline.log (Kafka, Connect, plugins)" : "");
             if (objects > 0) {
                 say("  read bronze: duckdb -c \"SELECT league, count(*) AS rows, min(event_ts), max(event_ts) FROM read_parquet('%s/bronze/**/*.parquet') GROUP BY league\"",
@@ -411,7 +414,7 @@ public final class LocalPipeline {
         for (VendorSimulator.Sent s : r.get(PipelineTally.Outcome.DEAD_LETTERED)) {
             String first = tally.deadLetters(s).get(0);
             int at = first.lastIndexOf(" @ ");
-            String where = at < 0 ? "" : first.substring(at + 3);
+            String where = at < 0 ? "" : first.substring(at + 3).replaceFirst("^(.*)/(\\d+)/(\\d+)$", "$1-$2@$3"); // topic-partition@offset
             String stage = where.startsWith(VendorSimulator.TOPIC_PREFIX) ? Pipeline.Stage.VENDOR_TO_CORE.connector
                     : where.startsWith(Pipeline.RAW_PREFIX) ? Pipeline.Stage.ODDS_SINK.connector : Pipeline.RAW_DLQ;
             letters.add(new DeadLetterSummary.Letter(stage, tally.reason(s), s.kind().name(),
