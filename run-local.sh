@@ -6,9 +6,10 @@
 #
 # The command line is checked before the build, so --help and a bad option answer at once: by the runner's own option
 # class (tests/src/main/java/.../LocalPipelineOptions.java, picocli), compiled alone into tests/target/cli the first time
-# and whenever it changed (javac, ~2 s; picocli is fetched once into the same folder). Then the build, then the runner,
-# which parses the same command line with the same class.
+# and whenever it changed (javac, ~2 s; picocli is copied once into the same folder, from the local Maven repository or
+# by Maven). Then the build, then the runner, which parses the same command line with the same class.
 set -euo pipefail
+CALLER_DIR="$PWD" # relative paths on the command line (--keep-data) are relative to it
 cd "$(dirname "$0")"
 ROOT="$PWD"
 OPTIONS_SRC=tests/src/main/java/io/oddsupdate/connect/tests/LocalPipelineOptions.java
@@ -18,6 +19,10 @@ PICOCLI_VERSION="$(sed -n 's:.*<picocli.version>\(.*\)</picocli.version>.*:\1:p'
 PICOCLI="$CLI/picocli-$PICOCLI_VERSION.jar"
 
 check_command_line() {
+  local cached="${HOME}/.m2/repository/info/picocli/picocli/$PICOCLI_VERSION/picocli-$PICOCLI_VERSION.jar"
+  if [[ ! -f "$PICOCLI" && -f "$cached" ]]; then
+    mkdir -p "$CLI" && cp "$cached" "$PICOCLI"
+  fi
   if [[ ! -f "$PICOCLI" ]]; then
     local log
     if ! log="$(mvn -B -q -N dependency:copy -Dartifact="info.picocli:picocli:$PICOCLI_VERSION" -DoutputDirectory="$ROOT/$CLI" 2>&1)"; then
@@ -32,7 +37,7 @@ check_command_line() {
     javac -nowarn -d "$CLI/classes" -cp "$PICOCLI" "$OPTIONS_SRC"
   fi
   local status=0
-  java -XX:TieredStopAtLevel=1 -cp "$CLI/classes:$PICOCLI" "$OPTIONS_CLASS" "$@" || status=$?
+  java -XX:TieredStopAtLevel=1 -Doddsupdate.cwd="$CALLER_DIR" -cp "$CLI/classes:$PICOCLI" "$OPTIONS_CLASS" "$@" || status=$?
   # PROCEED (10): a run to start; anything else was printed (the usage, or an error and the usage) and is the status
   if [[ $status -ne 10 ]]; then
     exit "$status"
@@ -46,6 +51,7 @@ exec java -Xmx3g \
   -Dlog4j.configuration="file:$ROOT/tests/src/main/resources/local-pipeline-log4j.properties" \
   -Doddsupdate.log.file="$ROOT/tests/target/local-pipeline.log" \
   -Doddsupdate.root="$ROOT" \
+  -Doddsupdate.cwd="$CALLER_DIR" \
   -Doddsupdate.plugins="${ODDSUPDATE_PLUGINS:-}" \
   -cp "tests/target/classes:$(cat tests/target/runner-classpath.txt)" \
   io.oddsupdate.connect.tests.LocalPipeline "$@"

@@ -136,8 +136,20 @@ final class BenchReport {
         int left = 62;
         int right = 12;
         int top = 28;
-        int legendRows = (series.size() + 2) / 3;
-        int bottom = 40 + 16 * legendRows;
+        // the legend flows left to right under the plot, wrapping at its width (text width estimated at 6.5 px a character)
+        List<double[]> legend = new ArrayList<>();
+        double lx = 0;
+        int row = 0;
+        for (Series s : series) {
+            double itemW = 30 + 6.5 * s.name().length();
+            if (lx > 0 && lx + itemW > w - left - right) {
+                lx = 0;
+                row++;
+            }
+            legend.add(new double[] {lx, row});
+            lx += itemW;
+        }
+        int bottom = 40 + 16 * (row + 1);
         double xMin = Double.MAX_VALUE;
         double xMax = -Double.MAX_VALUE;
         double yMin = Double.MAX_VALUE;
@@ -241,8 +253,8 @@ final class BenchReport {
         }
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
-            double x = left + (i % 3) * (plotW / 3);
-            double y = top + plotH + 46 + 16 * (i / 3);
+            double x = left + legend.get(i)[0];
+            double y = top + plotH + 46 + 16 * legend.get(i)[1];
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>", x, x + 18, y - 4, y - 4,
                     s.color(), s.dashed() ? " stroke-dasharray=\"5 3\"" : ""));
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", x + 22, y, esc(s.name())));

@@ -279,7 +279,7 @@ public final class LocalPipeline {
                 if (System.nanoTime() >= nextSample[0]) {
                     timeline.add(new Sample((System.nanoTime() - start) / 1e9, sim.sentCount(),
                             pipeline.leagues().stream().mapToLong(l -> tally.counted("public." + l)).sum(), tally.hopLatencyWindow("timeline")));
-                    nextSample[0] += TimeUnit.SECONDS.toNanos(1);
+                    nextSample[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); // after a stall, a second from now: no empty windows
                 }
             };
             double warmupEndS = settings.warmupS();
@@ -305,6 +305,10 @@ public final class LocalPipeline {
                 Thread.sleep(5);
             }
             sim.flush();
+            if (sim.sentCount() == 0) {
+                say("stopped before the vendor sent anything: nothing to summarise");
+                return new Result(settings, 130, 0, 0, 0, null, tally.hopLatencies(), 0, 0, 0, timeline, 0, 0);
+            }
             long stopped = System.currentTimeMillis();
             double stopS = (System.nanoTime() - start) / 1e9;
             Usage after = Usage.now(sim.sentCount());

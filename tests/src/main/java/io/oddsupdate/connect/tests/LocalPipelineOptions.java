@@ -149,10 +149,11 @@ public final class LocalPipelineOptions {
             }
         }
         if (keepData != null) {
-            if (Files.exists(keepData) && !Files.isDirectory(keepData)) {
+            Path dir = keepData();
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw error("--keep-data=" + keepData + " is a file, not a directory");
             }
-            try (var entries = Files.isDirectory(keepData) ? Files.list(keepData) : java.util.stream.Stream.<Path>empty()) {
+            try (var entries = Files.isDirectory(dir) ? Files.list(dir) : java.util.stream.Stream.<Path>empty()) {
                 if (entries.findAny().isPresent()) {
                     throw error("--keep-data=" + keepData + " is not empty (give a new or empty directory)");
                 }
@@ -219,9 +220,12 @@ public final class LocalPipelineOptions {
         return keepRunning;
     }
 
-    /** {@code --keep-data}'s directory (absolute), or null. */
+    /**
+     * {@code --keep-data}'s directory (absolute), or null. A relative one is relative to where the user ran the script
+     * ({@code oddsupdate.cwd}, which {@code run-local.sh} sets before it changes to the repository's root).
+     */
     Path keepData() {
-        return keepData == null ? null : keepData.toAbsolutePath().normalize();
+        return keepData == null ? null : Path.of(System.getProperty("oddsupdate.cwd", "")).toAbsolutePath().resolve(keepData).normalize();
     }
 
     @Override
