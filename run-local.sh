@@ -46,7 +46,8 @@ check_command_line() {
 
 check_command_line "$@"
 echo "building the plugin ZIPs and the runner (mvn package)..."
-mvn -B -q package -DskipTests
+# (Maven 3.8 writes colour resets even in batch mode: dropped, so a log or a pipe gets plain text)
+mvn -B -q package -DskipTests 2>&1 | sed -u $'s/\e\\[[0-9;]*m//g'
 exec java -Xmx3g \
   -Dlog4j.configuration="file:$ROOT/tests/src/main/resources/local-pipeline-log4j.properties" \
   -Doddsupdate.log.file="$ROOT/tests/target/local-pipeline.log" \
