@@ -17,9 +17,10 @@ import picocli.CommandLine.Spec;
  * The command line of {@code ./run-local.sh} ({@link LocalPipeline}), parsed by picocli.
  *
  * <p>This file needs nothing but picocli and the JDK, so {@code run-local.sh} checks a command line with it before the
- * build, as a single source file ({@code java -cp picocli.jar LocalPipelineOptions.java ARGS}): {@link #main} exits 0
- * after printing the usage for {@code --help}, 2 after a one-line error and the usage for a bad command line, and
- * {@link #PROCEED} (printing nothing) when the run can start. The runner parses the same way ({@link #parse}).
+ * build: it compiles this one file alone into {@code tests/target/cli} (when it changed) and runs {@link #main}, which
+ * exits 0 after printing the usage for {@code --help}, {@link #USAGE} after a one-line error and the usage for a bad
+ * command line, and {@link #PROCEED} (printing nothing) when the run can start. The runner parses the same way
+ * ({@link #parseOrExit}).
  */
 @Command(name = "./run-local.sh", sortOptions = false, sortSynopsis = false, usageHelpWidth = 120, separator = "=",
         description = {"Runs the whole odds pipeline on 127.0.0.1 (three Kafka clusters, a Connect worker with the bundle ZIP, PostgreSQL,"
