@@ -245,7 +245,7 @@ class DocsCheckTest {
                 String p = span.text.strip();
                 // a path rooted at a top-level entry; placeholders, globs and build output are not checked
                 if (!REPO_PATH.matcher(p).matches() || !topLevel.contains(p.substring(0, p.indexOf('/')))
-                        || p.contains("...") || Set.of(p.split("/")).contains("target")) {
+                        || p.contains("...") || List.of(p.split("/")).contains("target")) {
                     continue;
                 }
                 if (!Files.exists(ROOT.resolve(p))) {

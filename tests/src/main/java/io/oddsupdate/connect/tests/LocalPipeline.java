@@ -1,60 +1,105 @@
 package io.oddsupdate.connect.tests;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+
+import io.oddsupdate.connect.testkit.PluginPath;
 
 /**
  * The README's first command ({@code ./run-local.sh}): runs the whole odds pipeline on loopback ({@link Pipeline}),
  * plays the vendor's games ({@link VendorSimulator}), prints progress every few seconds and, after a bounded run, a
- * summary reconciling every vendor event ({@link PipelineTally}); then stops everything and deletes its data.
+ * summary reconciling every vendor event ({@link PipelineTally}); then stops everything and deletes its data (or keeps
+ * bronze and the summary, {@code --keep-data}).
  *
  * <pre>
- * ./run-local.sh [--duration=60] [--rate=40] [--events-per-game=1500] [--malformed=0.02] [--oversized] [--drain=60] [--keep-running] [--help]
+ * ./run-local.sh [--duration=60] [--rate=40] [--events-per-game=1500] [--malformed=0.02] [--oversized] [--drain=60]
+ *                [--warmup=0] [--keep-running] [--keep-data=DIR] [--bench[=500,2000,5000]] [--help]
  * </pre>
- * {@code --oversized} adds 1.2 MB events to the malformed mix (the vendor hop dead-letters them: over max.value.bytes).
- * The connectors are {@code connector-configs/}'s, local environment, rendered for this run's servers ({@link Pipeline}).
- * Exit status 0 when every vendor event reconciled (in = priced + final + dead-lettered) and no check failed.
+ * The command line is {@link LocalPipelineOptions}'s. {@code --oversized} adds 1.2 MB events to the malformed mix (the
+ * vendor hop dead-letters them: over max.value.bytes). The connectors are {@code connector-configs/}'s, local
+ * environment, rendered for this run's servers ({@link Pipeline}). Exit status 0 when every vendor event reconciled
+ * (in = priced + final + dead-lettered) and no check failed; 1 otherwise; 2 for a bad command line.
  */
 public final class LocalPipeline {
+
+    /** Set by the first Ctrl-C: the vendor stops, the pipeline drains and the summary is printed. */
+    private static final AtomicBoolean STOP = new AtomicBoolean();
+    /** Everything printed since the current run started, when it is kept ({@code --keep-data}); else null. */
+    private static StringBuilder transcript;
 
     private LocalPipeline() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
+        LocalPipelineOptions opts = LocalPipelineOptions.parseOrExit(args);
         SeedData seed = SeedData.load();
-        if (opts.containsKey("bench")) {
+        onCtrlC();
+        if (opts.bench()) {
             System.exit(bench(seed, opts));
         }
-        Settings settings = new Settings(Double.parseDouble(opts.getOrDefault("rate", "40")),
-                Long.parseLong(opts.getOrDefault("warmup", "0")), Long.parseLong(opts.getOrDefault("duration", "60")),
-                opts.containsKey("keep-running"), Integer.parseInt(opts.getOrDefault("events-per-game", "1500")),
-                Double.parseDouble(opts.getOrDefault("malformed", "0.02")), opts.containsKey("oversized"),
-                Long.parseLong(opts.getOrDefault("drain", "60")));
+        Settings settings = new Settings(opts.rate(), opts.warmupS(), opts.durationS(), opts.keepRunning(), opts.eventsPerGame(),
+                opts.malformed(), opts.oversized(), opts.drainS(), opts.keepData());
         System.exit(runOnce(seed, settings).status());
     }
 
-    /** One run's settings: the options of the command line. */
+    /**
+     * The first Ctrl-C (SIGINT) stops the vendor: the run drains, prints its summary, keeps what {@code --keep-data} asks
+     * and stops everything. The second stops at once (the shutdown hook stops the servers and deletes their data).
+     */
+    private static void onCtrlC() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+                if (STOP.getAndSet(true)) {
+                    System.out.println();
+                    System.out.println("second Ctrl-C: stopping at once");
+                    System.exit(130);
+                }
+                System.out.println();
+                say("Ctrl-C: stopping the vendor, then draining and summarising (Ctrl-C again to stop at once)");
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException notHere) {
+            // no SIGINT to handle (e.g. the JVM runs with -Xrs): Ctrl-C stops at once, the shutdown hook cleans up
+        }
+    }
+
+    /** One run's settings: the options of the command line. {@code keepData}: where to keep bronze and the summary, or null. */
     record Settings(double rate, long warmupS, long durationS, boolean keepRunning, int eventsPerGame, double malformed,
-                    boolean oversized, long drainS) {
+                    boolean oversized, long drainS, Path keepData) {
     }
 
     /**
      * What a run measured. Latencies are from after the warm-up; {@code sustained} is events in over the time from the
      * first send to the last record's arrival at core or edge (the rate itself when the pipeline keeps up); CPU is the
      * runner JVM's (brokers, worker, S3 store, simulator, tally; not Redis or PostgreSQL) per vendor event over the whole
-     * run, drain included.
+     * run, drain included. {@code timeline}: a sample a second, from the first send to the end of the drain;
+     * {@code warmupEndS} and {@code stopS}: when the warm-up ended and the vendor stopped, in seconds since the first send.
      */
     record Result(Settings settings, int status, long in, double sustained, double drainS, long[] vendorToEdge,
-                  Map<PipelineTally.Hop, long[]> hops, double cpuMsPerEvent, double loadBefore, double loadAfter) {
+                  Map<PipelineTally.Hop, long[]> hops, double cpuMsPerEvent, double loadBefore, double loadAfter,
+                  List<Sample> timeline, double warmupEndS, double stopS) {
+    }
+
+    /**
+     * One second of a run: when (seconds since the first send), vendor events sent and odds updates at the edge so far,
+     * and each hop's latencies over that second (the count of {@code VENDOR_TO_CONSUMER}'s: events priced in it) ({@link PipelineTally#hopLatencyWindow}: p50/p90/p99/max/count, null if none).
+     */
+    record Sample(double t, long sent, long edgeOdds, Map<PipelineTally.Hop, long[]> hops) {
     }
 
     /** Starts the pipeline, runs the simulator with these settings, prints the summary, stops everything. */
     static Result runOnce(SeedData seed, Settings settings) throws Exception {
-        say("starting: Kafka clusters vendor, core, edge; Connect worker on core; PostgreSQL, Redis (this takes ~30 s)");
+        transcript = settings.keepData() == null ? null : new StringBuilder();
+        say("starting: Kafka clusters vendor, core, edge; Connect worker on core; PostgreSQL, Redis, S3 (this takes ~30 s)");
         long t0 = System.nanoTime();
         Pipeline pipeline;
         try {
@@ -62,8 +107,11 @@ public final class LocalPipeline {
         } catch (RuntimeException e) {
             // said here: ZooKeeper's default uncaught-exception handler would send it to the log file only
             say("FAILED to start (everything started was stopped): %s", e);
+            for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                say("  caused by: %s", cause);
+            }
             say("logs: %s", System.getProperty("oddsupdate.log.file", "the test log"));
-            System.exit(2);
+            System.exit(1);
             return null; // not reached
         }
         Thread cleanup = new Thread(pipeline::close, "local-pipeline-cleanup");
@@ -78,7 +126,14 @@ public final class LocalPipeline {
                     Pipeline.CONNECTOR_CONFIGS, Pipeline.ENV);
             pipeline.stages().forEach((stage, state) -> say("  %-24s %s — %s", stage.connector, state, stage.description));
             say("records: Glue-Avro on raw.events.*, odds.updates.internal.* and odds.updates.public.* (local registry: the repo's schemas/)");
-            return run(pipeline, seed, settings);
+            if (settings.keepRunning()) {
+                LocalEndpoints.lines(pipeline).forEach(LocalPipeline::say);
+            }
+            Result result = run(pipeline, seed, settings);
+            if (settings.keepData() != null) {
+                keep(pipeline, settings.keepData());
+            }
+            return result;
         } finally {
             say("stopping and deleting temporary data");
             pipeline.close();
@@ -88,41 +143,108 @@ public final class LocalPipeline {
                 // the hook runs anyway
             }
             say("stopped");
+            transcript = null;
+        }
+    }
+
+    /**
+     * {@code --keep-data=DIR}: the bronze objects (under {@code bronze/}, keys as in S3), the summary, everything printed
+     * and the Kafka/Connect log, in {@code dir}, before the pipeline and its data go.
+     */
+    private static void keep(Pipeline pipeline, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            int objects = 0;
+            long bytes = 0;
+            if (pipeline.s3() != null) {
+                Path bronze = dir.resolve("bronze");
+                for (String key : pipeline.s3().keys(Pipeline.BRONZE_BUCKET)) {
+                    Path file = bronze.resolve(key).normalize();
+                    if (!file.startsWith(bronze)) {
+                        continue; // a key climbing out of bronze/ (none the sink writes)
+                    }
+                    byte[] content = pipeline.s3().get(Pipeline.BRONZE_BUCKET, key);
+                    Files.createDirectories(file.getParent());
+                    Files.write(file, content);
+                    objects++;
+                    bytes += content.length;
+                }
+            }
+            String printed = transcript == null ? "" : transcript.toString();
+            int summary = printed.lastIndexOf("==== summary");
+            Files.writeString(dir.resolve("summary.txt"), summary < 0 ? printed : printed.substring(summary), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("output.txt"), printed, StandardCharsets.UTF_8);
+            String log = System.getProperty("oddsupdate.log.file");
+            boolean logKept = log != null && Files.isRegularFile(Path.of(log));
+            if (logKept) {
+                Files.copy(Path.of(log), dir.resolve("local-pipeline.log"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            say("kept in %s: bronze/ (%d Parquet objects, %,d KB, keys as in s3://%s/), summary.txt, output.txt (everything printed)%s",
+                    dir, objects, bytes / 1024, Pipeline.BRONZE_BUCKET, logKept ? ", local-pipeline.log (Kafka, Connect, plugins)" : "");
+            if (objects > 0) {
+                say("  read bronze: duckdb -c \"SELECT league, count(*) AS rows, min(event_ts), max(event_ts) FROM read_parquet('%s/bronze/**/*.parquet') GROUP BY league\"",
+                        dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            say("could not keep everything in %s: %s", dir, e);
         }
     }
 
     /**
      * {@code --bench[=500,2000,5000]}: one fresh pipeline per rate (warm-up, then the measured run, then the drain), then
-     * a table of every rate. Exit status 0 when every run reconciled.
+     * a table of every rate and an HTML report beside it ({@link BenchReport}). Exit status 0 when every run reconciled.
      */
-    private static int bench(SeedData seed, Map<String, String> opts) throws Exception {
-        String rates = opts.get("bench").isEmpty() ? "500,2000,5000" : opts.get("bench");
-        List<Result> results = new java.util.ArrayList<>();
-        for (String rate : rates.split(",")) {
-            Settings settings = new Settings(Double.parseDouble(rate.trim()), Long.parseLong(opts.getOrDefault("warmup", "15")),
-                    Long.parseLong(opts.getOrDefault("duration", "30")), false, Integer.parseInt(opts.getOrDefault("events-per-game", "100000")),
-                    Double.parseDouble(opts.getOrDefault("malformed", "0.001")), false, Long.parseLong(opts.getOrDefault("drain", "120")));
+    private static int bench(SeedData seed, LocalPipelineOptions opts) throws Exception {
+        List<Result> results = new ArrayList<>();
+        for (double rate : opts.benchRates()) {
+            Path keep = opts.keepData() == null ? null : opts.keepData().resolve(String.format(Locale.ROOT, "rate-%.0f", rate));
+            Settings settings = new Settings(rate, opts.warmupS(), opts.durationS(), false, opts.eventsPerGame(), opts.malformed(), false,
+                    opts.drainS(), keep);
             say("");
             say("==== bench: %.0f events/s", settings.rate());
             results.add(runOnce(seed, settings));
+            if (STOP.get()) {
+                say("stopped by Ctrl-C: the table and report show the rates run so far");
+                break;
+            }
         }
+        List<String> table = benchTable(results);
         say("");
-        say("==== bench: %d cores, runner JVM %s, warm-up %d s, measured %d s per rate", Runtime.getRuntime().availableProcessors(),
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                        .filter(a -> a.startsWith("-X")).collect(Collectors.joining(" ")), results.get(0).settings().warmupS(),
-                results.get(0).settings().durationS());
-        say("| rate (events/s) | sustained (events/s) | drain after stop | reconciled | vendor→edge p50 / p99 (ms) | %s | runner CPU per event | load avg (before → after) |",
-                java.util.Arrays.stream(PipelineTally.Hop.values()).filter(h -> h.ordinal() < PipelineTally.Hop.VENDOR_TO_EDGE.ordinal())
-                        .map(h -> h.description + " p50 / p99").collect(Collectors.joining(" | ")));
-        say("|---:|---:|---:|---|---:|%s---:|---:|", "---:|".repeat(PipelineTally.Hop.VENDOR_TO_EDGE.ordinal()));
-        for (Result r : results) {
-            say("| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.2f ms | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
-                    r.status() == 0 ? "yes (" + r.in() + " events)" : "**no**", percentiles(r.vendorToEdge()),
-                    java.util.Arrays.stream(PipelineTally.Hop.values()).filter(h -> h.ordinal() < PipelineTally.Hop.VENDOR_TO_EDGE.ordinal())
-                            .map(h -> percentiles(r.hops().get(h))).collect(Collectors.joining(" | ")),
-                    r.cpuMsPerEvent(), r.loadBefore(), r.loadAfter());
-        }
+        table.forEach(LocalPipeline::say);
+        Path dir = opts.keepData() != null ? opts.keepData() : PluginPath.projectRoot().resolve("tests/target");
+        String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path html = dir.resolve("bench-" + stamp + ".html");
+        Path md = dir.resolve("bench-" + stamp + ".md");
+        Files.createDirectories(dir);
+        Files.writeString(md, String.join("\n", table) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(html, BenchReport.html(results, table, stamp), StandardCharsets.UTF_8);
+        say("report (latency percentiles over time per hop, throughput per rate; opens offline): %s", html.toUri());
+        say("table: %s", md);
         return results.stream().allMatch(r -> r.status() == 0) ? 0 : 1;
+    }
+
+    /** The bench's table (Markdown), headed by what it ran on. */
+    static List<String> benchTable(List<Result> results) {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "==== bench: %d cores, runner JVM %s, warm-up %d s, measured %d s per rate",
+                Runtime.getRuntime().availableProcessors(), java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                        .filter(a -> a.startsWith("-X")).collect(Collectors.joining(" ")), results.get(0).settings().warmupS(),
+                results.get(0).settings().durationS()));
+        out.add(String.format(Locale.ROOT, "| rate (events/s) | sustained (events/s) | drain after stop | reconciled | vendor→edge p50 / p99 (ms) | %s | runner CPU per event | load avg (before → after) |",
+                componentHops().stream().map(h -> h.description + " p50 / p99").collect(Collectors.joining(" | "))));
+        out.add(String.format(Locale.ROOT, "|---:|---:|---:|---|---:|%s---:|---:|", "---:|".repeat(componentHops().size())));
+        for (Result r : results) {
+            out.add(String.format(Locale.ROOT, "| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.2f ms | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
+                    r.status() == 0 ? "yes (" + r.in() + " events)" : "**no**", percentiles(r.vendorToEdge()),
+                    componentHops().stream().map(h -> percentiles(r.hops().get(h))).collect(Collectors.joining(" | ")),
+                    r.cpuMsPerEvent(), r.loadBefore(), r.loadAfter()));
+        }
+        return out;
+    }
+
+    /** The hops the vendor→edge time splits into, in data order. */
+    static List<PipelineTally.Hop> componentHops() {
+        return java.util.Arrays.stream(PipelineTally.Hop.values()).filter(h -> h.ordinal() < PipelineTally.Hop.VENDOR_TO_EDGE.ordinal()).toList();
     }
 
     private static String percentiles(long[] p) {
@@ -151,10 +273,21 @@ public final class LocalPipeline {
             long nextReport = start + TimeUnit.SECONDS.toNanos(5);
             long sentTarget = 0;
             boolean more = true;
-            while (more && (keepRunning || System.nanoTime() < end)) {
+            List<Sample> timeline = new ArrayList<>();
+            long[] nextSample = {start + TimeUnit.SECONDS.toNanos(1)};
+            Runnable sample = () -> {
+                if (System.nanoTime() >= nextSample[0]) {
+                    timeline.add(new Sample((System.nanoTime() - start) / 1e9, sim.sentCount(),
+                            pipeline.leagues().stream().mapToLong(l -> tally.counted("public." + l)).sum(), tally.hopLatencyWindow("timeline")));
+                    nextSample[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); // after a stall, a second from now: no empty windows
+                }
+            };
+            double warmupEndS = settings.warmupS();
+            while (more && !STOP.get() && (keepRunning || System.nanoTime() < end)) {
                 if (before == null && System.nanoTime() >= warm) {
                     tally.restartLatencies();
                     before = Usage.now(sim.sentCount());
+                    warmupEndS = (System.nanoTime() - start) / 1e9;
                     say("warm-up over after %d events: measuring from here", sim.sentCount());
                 }
                 long elapsed = System.nanoTime() - start;
@@ -167,11 +300,17 @@ public final class LocalPipeline {
                     progress(pipeline, sim, tally, start);
                     nextReport += TimeUnit.SECONDS.toNanos(5);
                 }
+                sample.run();
                 tally.throwIfFailed();
                 Thread.sleep(5);
             }
             sim.flush();
+            if (sim.sentCount() == 0) {
+                say("stopped before the vendor sent anything: nothing to summarise");
+                return new Result(settings, 130, 0, 0, 0, null, tally.hopLatencies(), 0, 0, 0, timeline, 0, 0);
+            }
             long stopped = System.currentTimeMillis();
+            double stopS = (System.nanoTime() - start) / 1e9;
             Usage after = Usage.now(sim.sentCount());
             if (before == null) {
                 before = after; // every game ended during the warm-up
@@ -189,6 +328,7 @@ public final class LocalPipeline {
                     progress(pipeline, sim, tally, start);
                     next[0] += TimeUnit.SECONDS.toNanos(5);
                 }
+                sample.run();
             });
             // bronze objects rotate every few seconds: give the last ones time to complete
             for (long bronzeEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); pipeline.bronzeLag() > 0 && System.nanoTime() < bronzeEnd; ) {
@@ -202,7 +342,8 @@ public final class LocalPipeline {
             say("runner JVM CPU per vendor event (warm-up and drain included): %.2f ms; load average %.1f → %.1f (%d cores)", cpuMsPerEvent,
                     before.load(), after.load(), Runtime.getRuntime().availableProcessors());
             return new Result(settings, status, sim.sentCount(), sim.sentCount() * 1000.0 / Math.max(1, last - firstSend),
-                    (last - stopped) / 1000.0, tally.latencyPercentiles(false), tally.hopLatencies(), cpuMsPerEvent, before.load(), after.load());
+                    (last - stopped) / 1000.0, tally.latencyPercentiles(false), tally.hopLatencies(), cpuMsPerEvent, before.load(), after.load(),
+                    timeline, Math.min(warmupEndS, stopS), stopS);
         }
     }
 
@@ -272,10 +413,18 @@ public final class LocalPipeline {
         if (atCore > 0) {
             say("  at core (raw.events.*; the odds stages are not running): %d", atCore);
         }
-        say("  dead-lettered:         %d", dead);
-        r.get(PipelineTally.Outcome.DEAD_LETTERED).stream()
-                .collect(Collectors.groupingBy(s -> s.kind() + ": " + firstWords(tally.reason(s)), java.util.TreeMap::new, Collectors.counting()))
-                .forEach((k, n) -> say("      %4d × %s", n, k));
+        say("  dead-lettered:         %d%s", dead, dead == 0 ? "" : ", by stage and reason (count × stage: reason [what the simulator sent]):");
+        List<DeadLetterSummary.Letter> letters = new ArrayList<>();
+        for (VendorSimulator.Sent s : r.get(PipelineTally.Outcome.DEAD_LETTERED)) {
+            String first = tally.deadLetters(s).get(0);
+            int at = first.lastIndexOf(" @ ");
+            String where = at < 0 ? "" : first.substring(at + 3).replaceFirst("^(.*)/(\\d+)/(\\d+)$", "$1-$2@$3"); // topic-partition@offset
+            String stage = where.startsWith(VendorSimulator.TOPIC_PREFIX) ? Pipeline.Stage.VENDOR_TO_CORE.connector
+                    : where.startsWith(Pipeline.RAW_PREFIX) ? Pipeline.Stage.ODDS_SINK.connector : Pipeline.RAW_DLQ;
+            letters.add(new DeadLetterSummary.Letter(stage, tally.reason(s), s.kind().name(),
+                    "event #" + s.index() + (s.eventId() == null ? "" : " " + s.eventId()) + (where.isEmpty() ? "" : " from " + where)));
+        }
+        DeadLetterSummary.lines(letters, stageOrder()).forEach(l -> say("  %s", l));
         say("  NOT ACCOUNTED FOR:     %d%s", pending.size(), pending.isEmpty() ? "" : " " + pending.stream()
                 .collect(Collectors.groupingBy(s -> s.kind().name(), java.util.TreeMap::new, Collectors.counting())));
         pending.stream().collect(Collectors.groupingBy(s -> s.gameId() + " " + s.type(), java.util.TreeMap::new, Collectors.counting()))
@@ -301,7 +450,21 @@ public final class LocalPipeline {
                 lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms over %d events", lat[0], lat[1], lat[2]));
         tally.hopLatencies().forEach((hop, p) -> say("  %-40s %s", hop.description,
                 p == null ? "-" : String.format(Locale.ROOT, "p50 %5d ms  p99 %5d ms  (n=%d)", p[0], p[1], p[2])));
-        tally.edgeDeadLetters().forEach((reason, n) -> say("      %4d × edge DLQ: %s", n, reason));
+        List<DeadLetterSummary.Letter> downstream = new ArrayList<>();
+        tally.deadLetterReasons(Pipeline.PUBLIC_DLQ).forEach((reason, n) -> {
+            for (long i = 0; i < n; i++) {
+                downstream.add(new DeadLetterSummary.Letter(Pipeline.Stage.CORE_TO_EDGE.connector, reason, null, Pipeline.PUBLIC_DLQ));
+            }
+        });
+        tally.deadLetterReasons(Pipeline.BRONZE_DLQ).forEach((reason, n) -> {
+            for (long i = 0; i < n; i++) {
+                downstream.add(new DeadLetterSummary.Letter(Pipeline.Stage.BRONZE.connector, reason, null, Pipeline.BRONZE_DLQ));
+            }
+        });
+        if (!downstream.isEmpty()) {
+            say("odds updates dead-lettered downstream: %d, by stage and reason:", downstream.size());
+            DeadLetterSummary.lines(downstream, stageOrder()).forEach(l -> say("  %s", l));
+        }
         if (!tally.unidentifiedDeadLetters().isEmpty()) {
             say("dead letters matching no vendor event: %d, e.g. %s", tally.unidentifiedDeadLetters().size(), tally.unidentifiedDeadLetters().get(0));
         }
@@ -313,40 +476,20 @@ public final class LocalPipeline {
         return pending.isEmpty() && r.problems().isEmpty() && violations.isEmpty() && (rows == null || rows.reconciled()) ? 0 : 1;
     }
 
-    private static String firstWords(String reason) {
-        if (reason == null) {
-            return "?";
-        }
-        String r = reason.replaceAll("\\s+", " ");
-        return r.length() <= 110 ? r : r.substring(0, 110) + "…";
-    }
-
-    private static final List<String> OPTIONS = List.of("duration", "rate", "events-per-game", "malformed", "oversized", "drain",
-            "keep-running", "warmup", "bench", "help");
-    private static final String USAGE = "usage: ./run-local.sh [--duration=S (60)] [--rate=EVENTS_PER_S (40)] [--events-per-game=N (1500)]"
-            + " [--malformed=RATIO (0.02)] [--oversized] [--drain=S (60)] [--warmup=S (0): latencies from after it] [--keep-running]\n"
-            + "       ./run-local.sh --bench[=500,2000,5000] [--warmup=15] [--duration=30] [--drain=120]: a fresh pipeline per rate, then a table\n"
-            + "connectors: connector-configs/ base + overlays/local, rendered for this run's servers (README, \"Running the pipeline locally\")";
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new java.util.HashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            String name = !a.startsWith("--") ? null : eq < 0 ? a.substring(2) : a.substring(2, eq);
-            if (name == null || !OPTIONS.contains(name)) {
-                throw new IllegalArgumentException("unknown argument " + a + "\n" + USAGE);
-            }
-            opts.put(name, eq < 0 ? "" : a.substring(eq + 1));
-        }
-        if (opts.containsKey("help")) {
-            say(USAGE);
-            System.exit(0);
-        }
-        return opts;
+    /** The stages' connectors in data order. */
+    private static List<String> stageOrder() {
+        return java.util.Arrays.stream(Pipeline.Stage.values()).map(st -> st.connector).toList();
     }
 
     static void say(String format, Object... args) {
-        System.out.println(args.length == 0 ? format : String.format(Locale.ROOT, format, args));
+        String line = args.length == 0 ? format : String.format(Locale.ROOT, format, args);
+        System.out.println(line);
         System.out.flush();
+        StringBuilder kept = transcript;
+        if (kept != null) {
+            synchronized (kept) {
+                kept.append(line).append('\n');
+            }
+        }
     }
 }

@@ -670,6 +670,21 @@ final class PipelineTally implements AutoCloseable {
         return deadLettersByValue.get(dlq + "|" + Arrays.hashCode(value));
     }
 
+    /**
+     * Reasons of the dead letters on {@code dlq} ({@link Pipeline#PUBLIC_DLQ} or {@link Pipeline#BRONZE_DLQ}), each with
+     * the number of records carrying it, whole (not cut short).
+     */
+    Map<String, Long> deadLetterReasons(String dlq) {
+        Map<String, Long> out = new TreeMap<>();
+        deadLettersByValue.forEach((key, reason) -> {
+            if (key.startsWith(dlq + "|")) {
+                AtomicInteger n = deadLetterCountsByValue.get(key);
+                out.merge(reason, n == null ? 1L : n.get(), Long::sum);
+            }
+        });
+        return out;
+    }
+
     /** Reasons of the edge's dead letters (internal odds updates not published), with counts. */
     Map<String, Long> edgeDeadLetters() {
         Map<String, Long> out = new TreeMap<>();
@@ -699,6 +714,19 @@ final class PipelineTally implements AutoCloseable {
     /** Forgets the latencies measured so far (after a warm-up). */
     void restartLatencies() {
         latencies.clear();
+    }
+
+    /**
+     * p50/p90/p99/max/count of each hop's latencies measured since {@code reader}'s previous call (null: none in that
+     * window), in data order: a time series when called at regular intervals (the bench report). Readers keep their own
+     * windows, apart from {@link #latencyPercentiles}'s.
+     */
+    Map<Hop, long[]> hopLatencyWindow(String reader) {
+        Map<Hop, long[]> out = new EnumMap<>(Hop.class);
+        for (Hop s : Hop.values()) {
+            out.put(s, latencies.window(s, reader));
+        }
+        return out;
     }
 
     /** p50/p99/count of every hop measured so far (null: none yet), in data order. */
@@ -982,10 +1010,13 @@ final class PipelineTally implements AutoCloseable {
     private static final class Latencies {
         private final Map<Hop, List<Long>> samples = new EnumMap<>(Hop.class);
         private final Map<Hop, Integer> marks = new EnumMap<>(Hop.class);
+        /** "reader|hop" → where that reader's next window starts ({@link PipelineTally#hopLatencyWindow}). */
+        private final Map<String, Integer> readerMarks = new HashMap<>();
 
         synchronized void clear() {
             samples.clear();
             marks.clear();
+            readerMarks.clear();
         }
 
         synchronized void add(Hop hop, long ms) {
@@ -1002,6 +1033,23 @@ final class PipelineTally implements AutoCloseable {
             long[] p = percentiles(s.subList(marks.getOrDefault(hop, 0), s.size()));
             marks.put(hop, s.size());
             return p;
+        }
+
+        /** p50/p90/p99/max/count of the samples since this reader's previous call, or null if none. */
+        synchronized long[] window(Hop hop, String reader) {
+            List<Long> s = samples.getOrDefault(hop, List.of());
+            Integer from = readerMarks.put(reader + "|" + hop, s.size());
+            List<Long> w = s.subList(from == null ? 0 : Math.min(from, s.size()), s.size());
+            if (w.isEmpty()) {
+                return null;
+            }
+            long[] values = w.stream().mapToLong(Long::longValue).toArray();
+            Arrays.sort(values);
+            return new long[] {at(values, 0.50), at(values, 0.90), at(values, 0.99), values[values.length - 1], values.length};
+        }
+
+        private static long at(long[] sorted, double q) {
+            return sorted[(int) Math.round(q * (sorted.length - 1))];
         }
 
         private static long[] percentiles(List<Long> samples) {

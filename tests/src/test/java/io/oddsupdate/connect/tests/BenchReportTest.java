@@ -1,0 +1,67 @@
+package io.oddsupdate.connect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/** The bench's HTML report: self-contained (nothing fetched, no script), a chart per hop and rate, and the table. */
+class BenchReportTest {
+
+    @Test
+    void selfContainedWithAChartPerHopAndRate() {
+        List<LocalPipeline.Result> results = List.of(result(500, 0), result(2000, 1));
+        List<String> table = LocalPipeline.benchTable(results);
+        String html = BenchReport.html(results, table, "20260101-120000");
+
+        assertFalse(html.contains("<script"), "no script");
+        Matcher urls = Pattern.compile("(?:src|href)\\s*=|url\\(|@import|https?://(?!www\\.w3\\.org/2000/svg)").matcher(html);
+        assertFalse(urls.find(), () -> "fetches nothing: " + html.substring(Math.max(0, urls.start() - 40), urls.end() + 40));
+        int hops = LocalPipeline.componentHops().size() + 1;
+        assertEquals(3 + results.size() * hops, count(html, "<svg "), "3 overview charts, then one per hop and rate");
+        assertTrue(html.contains("<h2>2,000 events/s: latency percentiles over time, per hop</h2>"));
+        assertTrue(html.contains("<b>not reconciled</b>"), "a failed run says so");
+        assertEquals(1 + results.size(), count(html, "<tr>"), "the table: a header and a row per rate");
+        assertTrue(html.contains("M"), "lines drawn");
+    }
+
+    @Test
+    void aChartWithoutDataSaysSo() {
+        String svg = BenchReport.chart("empty", "x", "y", List.of(new BenchReport.Series("s", "#000", false, false, List.of())), true, List.of(), 300, 200);
+        assertTrue(svg.contains("no data"), svg);
+    }
+
+    private static LocalPipeline.Result result(double rate, int status) {
+        List<LocalPipeline.Sample> timeline = new ArrayList<>();
+        for (int t = 1; t <= 20; t++) {
+            Map<PipelineTally.Hop, long[]> hops = new EnumMap<>(PipelineTally.Hop.class);
+            for (PipelineTally.Hop h : PipelineTally.Hop.values()) {
+                hops.put(h, t == 7 ? null : new long[] {10L * t, 20L * t, 40L * t, 50L * t, (long) rate});
+            }
+            timeline.add(new LocalPipeline.Sample(t, (long) (rate * Math.min(t, 15)), (long) (5 * rate * t), hops));
+        }
+        Map<PipelineTally.Hop, long[]> all = new EnumMap<>(PipelineTally.Hop.class);
+        for (PipelineTally.Hop h : PipelineTally.Hop.values()) {
+            all.put(h, new long[] {100, 400, 1000});
+        }
+        LocalPipeline.Settings settings = new LocalPipeline.Settings(rate, 3, 12, false, 100_000, 0.001, false, 30, null);
+        return new LocalPipeline.Result(settings, status, (long) (rate * 15), rate * 0.98, 1.5, new long[] {120, 900, 1000}, all, 1.2, 3.0, 5.0,
+                timeline, 3, 15);
+    }
+
+    private static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
