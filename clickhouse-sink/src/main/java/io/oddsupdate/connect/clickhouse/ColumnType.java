@@ -27,6 +27,9 @@ import org.apache.kafka.connect.errors.DataException;
  */
 final class ColumnType {
 
+    /** The last day a Date (days since 1970 as UInt16) holds. */
+    private static final LocalDate LAST_DATE = LocalDate.EPOCH.plusDays(65_535);
+
     enum Kind { STRING, FIXED_STRING, UUID, ENUM, INT, UINT64, FLOAT, DECIMAL, BOOL, DATE, DATETIME, DATETIME64, ARRAY, MAP }
 
     final String name;
@@ -239,11 +242,11 @@ final class ColumnType {
                 break;
             case DECIMAL:
                 if (value instanceof BigDecimal dec) {
-                    out.string(dec.toPlainString());
+                    out.ascii(dec.toPlainString());
                     return;
                 }
                 if (isIntegral(value)) {
-                    out.string(Long.toString(((Number) value).longValue()));
+                    out.ascii(Long.toString(((Number) value).longValue()));
                     return;
                 }
                 if (value instanceof Double || value instanceof Float) {
@@ -251,7 +254,7 @@ final class ColumnType {
                     if (Double.isNaN(d) || Double.isInfinite(d)) {
                         throw new DataException("not a finite number: " + value);
                     }
-                    out.string(BigDecimal.valueOf(d).toPlainString());
+                    out.ascii(BigDecimal.valueOf(d).toPlainString());
                     return;
                 }
                 break;
@@ -262,7 +265,11 @@ final class ColumnType {
                 }
                 break;
             case DATE:
-                out.string(LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis(value)), ZoneOffset.UTC).toString());
+                LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis(value)), ZoneOffset.UTC);
+                if (date.isBefore(LocalDate.EPOCH) || date.isAfter(LAST_DATE)) {
+                    throw new DataException(date + " is out of the range of " + name);
+                }
+                out.string(date.toString());
                 return;
             case DATETIME:
                 long seconds = Math.floorDiv(epochMillis(value), 1000);
@@ -334,13 +341,14 @@ final class ColumnType {
 
     /** Unix time with {@code precision} fraction digits, from epoch millis: {@code 1764000000.123}. */
     static String unixTime(long millis, int precision) {
-        long seconds = Math.floorDiv(millis, 1000);
+        String sign = millis < 0 ? "-" : "";
+        long abs = Math.abs(millis);
         if (precision == 0) {
-            return Long.toString(seconds);
+            return sign + abs / 1000;
         }
-        String ms = String.format("%03d", Math.floorMod(millis, 1000));
+        String ms = String.format("%03d", abs % 1000);
         String fraction = precision <= 3 ? ms.substring(0, precision) : ms + "0".repeat(precision - 3);
-        return seconds + "." + fraction;
+        return sign + abs / 1000 + "." + fraction;
     }
 
     private static long epochMillis(Object value) {

@@ -28,7 +28,12 @@ final class RowEncoder {
         row.ascii('{');
         boolean first = true;
         for (Table.Column c : table.columns) {
-            Object v = c.source().read(record, value);
+            Object v;
+            try {
+                v = c.source().read(record, value);
+            } catch (PayloadException e) {
+                throw new DataException("value: " + e.getMessage()); // bytes parsed lazily: malformed JSON shows here
+            }
             if (v == null && c.hasDefault() && !c.type().nullable) {
                 continue; // the server fills it from its DEFAULT expression
             }
@@ -58,7 +63,7 @@ final class RowEncoder {
                 return Payload.of(null, s.getBytes(StandardCharsets.UTF_8)); // JSON text from a StringConverter
             }
             return Payload.of(record.valueSchema(), v);
-        } catch (PayloadException e) {
+        } catch (PayloadException e) { // a value of another type
             throw new DataException("value: " + e.getMessage());
         }
     }
