@@ -230,7 +230,10 @@ public class ClickHouseSinkTask extends SinkTask {
     }
 
     private static Long min(Long a, Long b) {
-        return a == null ? b : b == null ? a : Math.min(a, b);
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return Math.min(a, b);
     }
 
     /** For tests: the rows waiting, sent or not. */
