@@ -11,7 +11,7 @@ import io.oddsupdate.connect.testkit.PluginPath;
 final class Bundles {
 
     /** The plugin modules, in the order of the root POM. */
-    static final List<String> PLUGIN_MODULES = List.of("smt", "mirror-policies", "s3-sink-ext", "odds-connector");
+    static final List<String> PLUGIN_MODULES = List.of("smt", "mirror-policies", "s3-sink-ext", "odds-connector", "clickhouse-sink");
 
     private Bundles() {
     }

@@ -28,7 +28,7 @@ class DeploymentPlanTest {
         DataFlow flow = new DataFlow(CONFIGS.connectors, CONFIGS.connectorNames());
         assertEquals(java.util.Set.of("odds-sink"), flow.downstreamOf("vendor-to-core"), "raw.events.* on core");
         assertEquals(java.util.Set.of("odds-source"), flow.downstreamOf("odds-sink"), "the Redis streams (connectors.json upstream)");
-        assertEquals(java.util.Set.of("bronze-s3-sink", "core-to-edge"), flow.downstreamOf("odds-source"), "odds.updates.internal.* on core");
+        assertEquals(java.util.Set.of("bronze-s3-sink", "clickhouse-sink", "core-to-edge"), flow.downstreamOf("odds-source"), "odds.updates.internal.* on core");
         List<String> order = flow.downstreamFirst();
         for (String writer : CONFIGS.connectorNames()) {
             for (String reader : flow.downstreamOf(writer)) {

@@ -55,8 +55,8 @@ class MskUpgradeTest {
     void upgradeDeletesAndRecreatesEveryConnectorDownstreamFirstAndNeverTwoAtOnce(@TempDir Path tmp) throws Exception {
         Fake aws = new Fake(tmp);
         List<String> plan = aws.planOrder();
-        assertEquals(List.of("bronze-s3-sink", "core-to-edge", "odds-source", "odds-sink", "vendor-to-core", "vendor-to-core-heartbeat"), plan,
-                "readers before writers: bronze and the edge hop read odds-source, which reads odds-sink's streams, which reads the vendor hop");
+        assertEquals(List.of("bronze-s3-sink", "clickhouse-sink", "core-to-edge", "odds-source", "odds-sink", "vendor-to-core", "vendor-to-core-heartbeat"), plan,
+                "readers before writers: bronze, ClickHouse and the edge hop read odds-source, which reads odds-sink's streams, which reads the vendor hop");
         aws.seedRunningOldVersion(plan);
 
         assertEquals(0, aws.run(), aws.output);

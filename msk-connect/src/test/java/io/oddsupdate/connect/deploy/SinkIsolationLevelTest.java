@@ -63,7 +63,7 @@ class SinkIsolationLevelTest {
                         c.getKey() + " under " + strict.getClass().getSimpleName() + ": refused on the key, not ignored: " + errors);
             }
         }
-        assertEquals(2, sinks, "odds-sink and bronze-s3-sink");
+        assertEquals(3, sinks, "odds-sink, bronze-s3-sink and clickhouse-sink");
     }
 
     private static List<String> errors(ConnectorClientConfigOverridePolicy policy, ConnectorClientConfigRequest request) {

@@ -4,19 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+
+import io.oddsupdate.connect.common.CrossKeyValidation;
 
 /**
  * Writes odds updates ({@code com.example.odds.OddsUpdate}) to S3 as Parquet, one object per file, laid out
@@ -75,8 +72,6 @@ public class S3ParquetSinkConnector extends SinkConnector {
     public static final String MAX_BUFFERED_BYTES = "max.buffered.bytes";
 
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
-    /** How {@link ConfigException} names the key: "Invalid value v for configuration k: reason". */
-    private static final Pattern INVALID_KEY = Pattern.compile("for configuration ([^:\\s]+)");
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(BUCKET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -197,25 +192,6 @@ public class S3ParquetSinkConnector extends SinkConnector {
     /** Adds the checks across keys (template, regex, schema, SSE, keys) to the REST validation, on the key they concern. */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = super.validate(connectorConfigs);
-        for (ConfigValue value : config.configValues()) {
-            if (!value.errorMessages().isEmpty()) {
-                return config;
-            }
-        }
-        try {
-            new SinkSettings(connectorConfigs);
-        } catch (ConfigException e) {
-            Matcher m = INVALID_KEY.matcher(String.valueOf(e.getMessage()));
-            String key = m.find() ? m.group(1) : null;
-            for (ConfigValue value : config.configValues()) {
-                if (value.name().equals(key)) {
-                    value.addErrorMessage(e.getMessage());
-                    return config;
-                }
-            }
-            config.configValues().get(0).addErrorMessage(e.getMessage());
-        }
-        return config;
+        return CrossKeyValidation.validate(super.validate(connectorConfigs), () -> new SinkSettings(connectorConfigs));
     }
 }

@@ -1,0 +1,248 @@
+package io.oddsupdate.connect.clickhouse;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.oddsupdate.connect.clickhouse.ClickHouseException.Kind;
+
+/**
+ * The task of {@link ClickHouseSinkConnector}: encodes each record into a row of the table (or dead-letters it), sends
+ * the batch when it is full or due, and reports as committable only offsets below every row ClickHouse has yet to
+ * acknowledge. A batch that could not be sent stays the next one to send, byte for byte; Connect redelivers the records
+ * meanwhile, and those already in a batch are skipped.
+ */
+public class ClickHouseSinkTask extends SinkTask {
+
+    private static final Logger log = LoggerFactory.getLogger(ClickHouseSinkTask.class);
+
+    private SinkSettings settings;
+    private ClickHouseHttp http;
+    private ErrantRecordReporter dlq;
+    /** Resolved at the first put (a server down at start is waited out like any outage). */
+    private Table table;
+    private RowEncoder encoder;
+    private BatchWriter writer;
+
+    private Batch open = new Batch();
+    /** The batch an INSERT failed for, sent again before anything else. */
+    private Batch sending;
+    /** Per partition: the highest offset put into a batch or dead-lettered, so a redelivered record is skipped. */
+    private final Map<TopicPartition, Long> seen = new HashMap<>();
+
+    @Override
+    public String version() {
+        return SinkSettings.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        settings = new SinkSettings(props);
+        http = new ClickHouseHttp(settings);
+        try {
+            dlq = context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            dlq = null; // a worker older than Kafka 2.6: a record that does not fit fails the task instead
+        }
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> assigned) {
+        assigned.forEach(seen::remove);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> revoked) {
+        // Rows not yet acknowledged are dropped, not sent: their offsets were never committed, so the partition's next
+        // owner replays them, into the same rows.
+        for (TopicPartition tp : revoked) {
+            open.drop(tp);
+            if (sending != null) {
+                sending.drop(tp);
+                if (sending.isEmpty()) {
+                    sending = null;
+                }
+            }
+            seen.remove(tp);
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        if (table == null) {
+            describeTable();
+        }
+        if (sending != null) {
+            send();
+        }
+        long now = System.currentTimeMillis();
+        for (SinkRecord record : records) {
+            TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            long offset = record.originalKafkaOffset();
+            Long last = seen.get(tp);
+            if (last != null && offset <= last) {
+                continue; // redelivered after a retriable failure: already in a batch or dead-lettered
+            }
+            seen.put(tp, offset);
+            byte[] row;
+            try {
+                row = encoder.encode(record);
+            } catch (DataException e) {
+                deadLetter(record, e.getMessage());
+                continue;
+            }
+            open.add(tp, record, row, now);
+            if (open.full(settings.batchMaxRows, settings.batchMaxBytes)) {
+                flush();
+            }
+        }
+        if (open.dueInMs(System.currentTimeMillis(), settings.batchMaxWaitMs) <= 0) {
+            flush();
+        }
+        if (!open.isEmpty()) {
+            // Wake the worker when the oldest row is due even if no record arrives: its next poll returns by then and
+            // calls put with nothing, which sends the batch.
+            context.timeout(Math.max(1, open.dueInMs(System.currentTimeMillis(), settings.batchMaxWaitMs)));
+        }
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : currentOffsets.entrySet()) {
+            TopicPartition tp = e.getKey();
+            Long pending = min(sending == null ? null : sending.firstOffset(tp), open.firstOffset(tp));
+            // Below the first row not yet acknowledged everything is in ClickHouse or in the dead-letter queue (whose
+            // writes the worker awaits before it commits); with no row pending, everything the worker consumed is.
+            commit.put(tp, pending == null ? e.getValue() : new OffsetAndMetadata(pending));
+        }
+        return commit;
+    }
+
+    @Override
+    public void stop() {
+        open = new Batch();
+        sending = null;
+        seen.clear();
+    }
+
+    private void flush() {
+        if (open.isEmpty()) {
+            return;
+        }
+        sending = open;
+        open = new Batch();
+        send();
+    }
+
+    private void send() {
+        List<Batch.Row> rows = sending.rowsInOrder();
+        try {
+            writer.write(rows);
+            sending = null;
+        } catch (ClickHouseException e) {
+            throw failure(e);
+        }
+    }
+
+    private void describeTable() {
+        try {
+            String version = http.query("SELECT version()").get(0)[0];
+            List<String[]> columns = http.query("SELECT name, type, default_kind FROM system.columns WHERE database = "
+                    + literal(settings.database) + " AND table = " + literal(settings.table));
+            table = Table.of(settings.database, settings.table, columns, settings.mapping);
+            boolean token = "true".equals(settings.deduplicationToken)
+                    || "auto".equals(settings.deduplicationToken) && hasDeduplicationToken(version);
+            encoder = new RowEncoder(table);
+            writer = new BatchWriter(http, table, token, this::deadLetter);
+            log.info("ClickHouseSinkConnector task writing to {} on ClickHouse {} at {} ({} columns, insert_deduplication_token {})",
+                    table.qualifiedName(), version, settings.url, table.columns.size(), token ? "on" : "off");
+        } catch (ClickHouseException e) {
+            throw failure(e);
+        } catch (ConfigException e) {
+            throw new ConnectException("ClickHouseSinkConnector: " + e.getMessage(), e);
+        }
+    }
+
+    private RuntimeException failure(ClickHouseException e) {
+        if (e.kind == Kind.RETRIABLE) {
+            context.timeout(settings.retryBackoffMaxMs);
+            return new RetriableException("ClickHouseSinkConnector: " + e.getMessage() + " (after " + settings.retryMaxAttempts
+                    + " attempts; the records will be redelivered)", e);
+        }
+        return new ConnectException("ClickHouseSinkConnector: " + e.getMessage() + hint(e), e);
+    }
+
+    /** What to check for the failures an operator must fix (ClickHouse's codes for users, grants, tables, columns). */
+    private static String hint(ClickHouseException e) {
+        switch (e.code) {
+            case 192: case 193: case 194: case 516:
+                return " (check " + ClickHouseSinkConnector.USER + " and " + ClickHouseSinkConnector.PASSWORD + ")";
+            case 497: case 164:
+                return " (" + ClickHouseSinkConnector.USER + " needs INSERT on the table and SELECT on system.columns)";
+            case 60: case 81: case 16:
+                return " (check " + ClickHouseSinkConnector.DATABASE + ", " + ClickHouseSinkConnector.TABLE + " and "
+                        + ClickHouseSinkConnector.COLUMNS_MAPPING + "; the table's columns are read at task start)";
+            default:
+                return "";
+        }
+    }
+
+    private void deadLetter(SinkRecord record, String reason) {
+        DataException e = new DataException("ClickHouseSinkConnector: record " + record.originalTopic() + "-"
+                + record.originalKafkaPartition() + "@" + record.originalKafkaOffset() + " does not fit table "
+                + settings.database + "." + settings.table + ": " + reason);
+        if (dlq == null) {
+            throw e;
+        }
+        log.debug("Dead-lettering: {}", e.getMessage());
+        dlq.report(record, e);
+    }
+
+    /** ClickHouse 22.2 and later take {@code insert_deduplication_token}. */
+    static boolean hasDeduplicationToken(String version) {
+        String[] parts = version.strip().split("\\.");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 22 || major == 22 && minor >= 2;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    private static Long min(Long a, Long b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return Math.min(a, b);
+    }
+
+    /** For tests: the rows waiting, sent or not. */
+    List<Batch.Row> pendingRows() {
+        List<Batch.Row> rows = new ArrayList<>();
+        if (sending != null) {
+            rows.addAll(sending.rowsInOrder());
+        }
+        rows.addAll(open.rowsInOrder());
+        return rows;
+    }
+}
