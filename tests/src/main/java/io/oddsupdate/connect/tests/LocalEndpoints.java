@@ -54,6 +54,17 @@ final class LocalEndpoints {
                     + "', REGION '" + S3Server.REGION + "', ENDPOINT '" + hostPort + "', URL_STYLE 'path', USE_SSL false);"
                     + " SELECT league, count(*) AS rows, max(event_ts) FROM read_parquet('s3://" + Pipeline.BRONZE_BUCKET + "/**/*.parquet') GROUP BY league\"");
         }
+        if (p.clickhouse() != null) {
+            String ch = p.clickhouse().httpUrl();
+            out.add("ClickHouse    " + ch + " (HTTP), user " + io.oddsupdate.connect.testkit.servers.ClickHouseServer.USER + ", password "
+                    + p.clickhouse().password() + " (this run's), table " + Pipeline.CLICKHOUSE_TABLE + " (each update once under FINAL)");
+            out.add("    echo \"SELECT market, selection, argMax(odds, (event_ts, kafka_offset)) AS latest FROM " + Pipeline.CLICKHOUSE_TABLE
+                    + " FINAL WHERE league = '" + league + "' GROUP BY market, selection\" | curl -s -u "
+                    + io.oddsupdate.connect.testkit.servers.ClickHouseServer.USER + ":" + p.clickhouse().password() + " '" + ch + "/' --data-binary @-");
+            out.add("    clickhouse-client --host 127.0.0.1 --port " + p.clickhouse().tcpPort() + " --user "
+                    + io.oddsupdate.connect.testkit.servers.ClickHouseServer.USER + " --password " + p.clickhouse().password()
+                    + " --query 'SELECT count() FROM " + Pipeline.CLICKHOUSE_TABLE + " FINAL'");
+        }
         String redisPort = Integer.toString(p.redis().port());
         out.add("Redis         " + p.redis().url() + "  (the odds sink's game state, odds:{league}:* keys)");
         out.add("    redis-cli -h 127.0.0.1 -p " + redisPort + " --scan --pattern 'odds:*' | head");

@@ -446,6 +446,19 @@ public final class LocalPipeline {
                     rows.reconciled() ? " ✔" : " ✘");
             rows.problems().forEach((kind, detail) -> say("BRONZE CHECK FAILED %s: %s", kind, detail));
         }
+        PipelineTally.ClickHouseReconciliation ch;
+        try {
+            ch = tally.reconcileClickHouse(java.time.Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ch = null;
+        }
+        if (ch != null) {
+            say("clickhouse: %d rows in %s (%d once each under FINAL) + %d in its DLQ; each of the %d expected odds updates once, "
+                    + "with the model's values %s", ch.rows(), Pipeline.CLICKHOUSE_TABLE, ch.distinct(), ch.deadLettered(), ch.expected(),
+                    ch.reconciled() ? " ✔" : " ✘");
+            ch.problems().forEach((kind, detail) -> say("CLICKHOUSE CHECK FAILED %s: %s", kind, detail));
+        }
         say("vendor→edge latency (first odds update per event): %s",
                 lat == null ? "-" : String.format(Locale.ROOT, "p50 %d ms, p99 %d ms over %d events", lat[0], lat[1], lat[2]));
         tally.hopLatencies().forEach((hop, p) -> say("  %-40s %s", hop.description,
@@ -473,7 +486,8 @@ public final class LocalPipeline {
         if (violations.isEmpty()) {
             say("checks: edge fields ⊆ public schema, keys = game_id at core and edge, headers, per-game order, unique event_uid  ✔");
         }
-        return pending.isEmpty() && r.problems().isEmpty() && violations.isEmpty() && (rows == null || rows.reconciled()) ? 0 : 1;
+        return pending.isEmpty() && r.problems().isEmpty() && violations.isEmpty() && (rows == null || rows.reconciled())
+                && (ch == null || ch.reconciled()) ? 0 : 1;
     }
 
     /** The stages' connectors in data order. */

@@ -26,6 +26,7 @@ import io.oddsupdate.connect.testkit.ConnectWorkers;
 import io.oddsupdate.connect.testkit.KafkaBrokerProcesses;
 import io.oddsupdate.connect.testkit.PluginPath;
 import io.oddsupdate.connect.testkit.TempDirs;
+import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
 import io.oddsupdate.connect.testkit.servers.S3Server;
@@ -46,6 +47,20 @@ final class Pipeline implements AutoCloseable {
     static final String RAW_DLQ = "raw.events.dlq";
     static final String PUBLIC_DLQ = "odds.updates.public.dlq";
     static final String BRONZE_DLQ = "odds.updates.bronze.dlq";
+    static final String CLICKHOUSE_DLQ = "odds.updates.clickhouse.dlq";
+    /** The ClickHouse table the clickhouse-sink stage writes (connector-configs/base/clickhouse-sink.json). */
+    static final String CLICKHOUSE_TABLE = "odds.odds_updates";
+    /**
+     * The table on the ClickHouse these machines install (Debian's 18.16: DateTime, no LowCardinality or Map; the DDL for
+     * current ClickHouse is in docs/clickhouse-sink.md).
+     */
+    static final String CLICKHOUSE_DDL = "CREATE TABLE " + CLICKHOUSE_TABLE + " (\n"
+            + "  event_uid String, event_ts DateTime, ingest_ts Nullable(DateTime), league String, game_id String,\n"
+            + "  team_id Nullable(String), player_id Nullable(String), market String, selection Nullable(String),\n"
+            + "  line Nullable(Float64), odds Float64, decimal_odds Nullable(Float64), fair_prob Nullable(Float64),\n"
+            + "  model_version Nullable(String), kafka_topic String, kafka_partition UInt16, kafka_offset UInt64,\n"
+            + "  kafka_timestamp DateTime\n"
+            + ") ENGINE = ReplacingMergeTree(kafka_offset) PARTITION BY toYYYYMMDD(event_ts) ORDER BY (league, game_id, market, event_uid)";
     static final String BRONZE_BUCKET = "bronze";
     static final String RAW_PREFIX = "raw.events.";
     static final String INTERNAL_PREFIX = "odds.updates.internal.";
@@ -69,7 +84,8 @@ final class Pipeline implements AutoCloseable {
         ODDS_SINK("odds-sink", "OddsSinkConnector raw.events.* → Postgres reference data + Redis"),
         ODDS_SOURCE("odds-source", "OddsSourceConnector Redis streams → odds.updates.internal.*"),
         CORE_TO_EDGE("core-to-edge", "MirrorMaker core→edge with Sanitize, EnforceSchema"),
-        BRONZE("bronze-s3-sink", "S3ParquetSinkConnector odds.updates.internal.* → s3://bronze/ Parquet");
+        BRONZE("bronze-s3-sink", "S3ParquetSinkConnector odds.updates.internal.* → s3://bronze/ Parquet"),
+        CLICKHOUSE("clickhouse-sink", "ClickHouseSinkConnector odds.updates.internal.* → ClickHouse " + CLICKHOUSE_TABLE);
 
         final String connector;
         final String description;
@@ -127,6 +143,7 @@ final class Pipeline implements AutoCloseable {
     private PostgresServer postgres;
     private RedisServer redis;
     private S3Server s3;
+    private ClickHouseServer clickhouse;
     private Set<String> plugins = Set.of();
     private Path pluginPath;
     /** Each stage's connector config as first created. */
@@ -225,6 +242,10 @@ final class Pipeline implements AutoCloseable {
         s3 = S3Server.start();
         started.add(s3);
         s3.createBucket(BRONZE_BUCKET);
+        clickhouse = ClickHouseServer.start();
+        started.add(clickhouse);
+        clickhouse.execute("CREATE DATABASE odds");
+        clickhouse.execute(CLICKHOUSE_DDL);
     }
 
     /**
@@ -259,6 +280,7 @@ final class Pipeline implements AutoCloseable {
         // a dead letter is the record as received, so the DLQ takes what the vendor may send
         core().createTopic(RAW_DLQ, 1, replication(), largeDurable);
         core().createTopic(BRONZE_DLQ, 1, replication(), durable);
+        core().createTopic(CLICKHOUSE_DLQ, 1, replication(), durable);
         edge.createTopic(PUBLIC_DLQ, 1);
         // The core→edge hop commits its source offsets in its transactions on the edge, in its own topic there (what a
         // deployment creates, connectors.json grants it): Connect would create it with the worker's replication factor,
@@ -398,6 +420,8 @@ final class Pipeline implements AutoCloseable {
         vars.put("s3.endpoint", s3.endpoint().toString());
         vars.put("aws.region", S3Server.REGION);
         vars.put("bronze.bucket", BRONZE_BUCKET);
+        vars.put("clickhouse.url", clickhouse.httpUrl());
+        vars.put("clickhouse.user", ClickHouseServer.USER);
         vars.put("local.provider.file", writeSecrets().toString());
         return vars;
     }
@@ -411,6 +435,7 @@ final class Pipeline implements AutoCloseable {
             p.setProperty("postgres.password", java.util.UUID.randomUUID().toString());
             p.setProperty("s3.access.key.id", S3Server.ACCESS_KEY);
             p.setProperty("s3.secret.access.key", S3Server.SECRET_KEY);
+            p.setProperty("clickhouse.password", clickhouse.password());
             Path secrets = dir.resolve("secrets.properties");
             try (var out = Files.newBufferedWriter(secrets, java.nio.charset.StandardCharsets.UTF_8)) {
                 p.store(out, "odds-update local pipeline: credentials of this run's servers");
@@ -536,6 +561,11 @@ final class Pipeline implements AutoCloseable {
     /** The S3-compatible store holding bronze, or null when the bronze stage does not run. */
     S3Server s3() {
         return s3;
+    }
+
+    /** The ClickHouse server the clickhouse-sink stage writes to. */
+    ClickHouseServer clickhouse() {
+        return clickhouse;
     }
 
     PostgresServer postgres() {

@@ -136,6 +136,8 @@ final class PipelineTally implements AutoCloseable {
     private final Map<String, Integer> publicDeadLetters = new ConcurrentHashMap<>();
     /** event_uid of every internal odds update in the bronze sink's DLQ → how many times. */
     private final Map<String, Integer> bronzeDeadLetters = new ConcurrentHashMap<>();
+    /** event_uid of every internal odds update in the ClickHouse sink's DLQ → how many times. */
+    private final Map<String, Integer> clickhouseDeadLetters = new ConcurrentHashMap<>();
     /** Internal records a test wrote itself ({@link Pipeline#inject}), by value hash → how many times seen at core. */
     private final Map<Integer, Integer> injectedSeen = new ConcurrentHashMap<>();
     private volatile long lastArrival = System.currentTimeMillis();
@@ -157,8 +159,12 @@ final class PipelineTally implements AutoCloseable {
      * An odds update the oracle expects: the sent event it comes from, and digests of its model fields and of its public
      * fields ({@link OddsOracle#fingerprint}).
      */
-    private record Expected(String uid, long event, long model, long publicFields) {
+    private record Expected(String uid, long event, long model, long publicFields, long clickhouseFields) {
     }
+
+    /** The model's fields the ClickHouse table holds (18.16 has no Map column for model_inputs). */
+    static final List<String> CLICKHOUSE_FIELDS = List.of("event_uid", "league", "game_id", "team_id", "player_id", "market",
+            "selection", "line", "odds", "decimal_odds", "fair_prob", "model_version");
 
     /**
      * How often an odds update was seen on a topic, with a digest of its values, where it was first seen and whether a
@@ -177,7 +183,7 @@ final class PipelineTally implements AutoCloseable {
         this.endsAtCore = !(pipeline.running(Pipeline.Stage.ODDS_SINK) && pipeline.running(Pipeline.Stage.ODDS_SOURCE)
                 && pipeline.running(Pipeline.Stage.CORE_TO_EDGE));
         this.oracle = endsAtCore ? null : new OddsOracle(pipeline.pluginPath(), pipeline.postgres().jdbcUrl(), pipeline.postgres().user());
-        List<String> coreTopics = new ArrayList<>(List.of(Pipeline.RAW_DLQ, Pipeline.BRONZE_DLQ));
+        List<String> coreTopics = new ArrayList<>(List.of(Pipeline.RAW_DLQ, Pipeline.BRONZE_DLQ, Pipeline.CLICKHOUSE_DLQ));
         List<String> edgeTopics = new ArrayList<>(List.of(Pipeline.PUBLIC_DLQ));
         for (String league : pipeline.leagues()) {
             coreTopics.add(Pipeline.RAW_PREFIX + league);
@@ -268,12 +274,13 @@ final class PipelineTally implements AutoCloseable {
                                 + "/" + header(r, "__connect.errors.offset"));
                 count("dlq.raw." + s.kind());
             }
-        } else if (topic.equals(Pipeline.BRONZE_DLQ)) {
-            count("dlq.bronze");
+        } else if (topic.equals(Pipeline.BRONZE_DLQ) || topic.equals(Pipeline.CLICKHOUSE_DLQ)) {
+            boolean bronze = topic.equals(Pipeline.BRONZE_DLQ);
+            count(bronze ? "dlq.bronze" : "dlq.clickhouse");
             deadLetter(topic, r);
             Map<String, Object> v = RecordValues.fields(r.value());
             if (v != null && v.get("event_uid") != null && !isInjected(r.value())) {
-                bronzeDeadLetters.merge(String.valueOf(v.get("event_uid")), 1, Integer::sum);
+                (bronze ? bronzeDeadLetters : clickhouseDeadLetters).merge(String.valueOf(v.get("event_uid")), 1, Integer::sum);
             }
         } else if (topic.startsWith(Pipeline.RAW_PREFIX)) {
             String league = topic.substring(Pipeline.RAW_PREFIX.length());
@@ -493,7 +500,8 @@ final class PipelineTally implements AutoCloseable {
             List<Expected> expected = new ArrayList<>(updates.size());
             for (Map<String, Object> u : updates) {
                 String uid = String.valueOf(u.get("event_uid"));
-                Expected e = new Expected(uid, s.index(), OddsOracle.fingerprint(u, OddsOracle.MODEL_FIELDS), OddsOracle.fingerprint(u, publicFields));
+                Expected e = new Expected(uid, s.index(), OddsOracle.fingerprint(u, OddsOracle.MODEL_FIELDS), OddsOracle.fingerprint(u, publicFields),
+                        OddsOracle.fingerprint(u, CLICKHOUSE_FIELDS));
                 expected.add(e);
                 if (expectedByUid.put(uid, e) != null) {
                     throw new AssertionError("the model gives event_uid " + uid + " twice (" + s + ")");
@@ -881,11 +889,101 @@ final class PipelineTally implements AutoCloseable {
         return new BronzeReconciliation(objects, total, dead, expectedByUid.size(), problems.result());
     }
 
+    /** What ClickHouse holds against what it must hold: problems by kind (count and example). */
+    record ClickHouseReconciliation(long rows, long distinct, long deadLettered, long expected, Map<String, String> problems) {
+        boolean reconciled() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Waits (up to {@code timeout}) until ClickHouse holds every odds update the oracle expects, then reconciles the table
+     * as the documented query sees it ({@code FINAL}): each expected odds update exactly once with the model's values, or
+     * exactly once in the ClickHouse sink's DLQ; each record a test wrote to an internal topic once as a row or in that DLQ;
+     * no other row. {@code rows} counts the table without {@code FINAL} (replayed inserts not merged yet). Null when
+     * ClickHouse does not run.
+     */
+    ClickHouseReconciliation reconcileClickHouse(Duration timeout) throws InterruptedException {
+        if (pipeline.clickhouse() == null) {
+            return null;
+        }
+        awaitRead(Duration.ofSeconds(60));
+        long end = System.nanoTime() + timeout.toNanos();
+        ClickHouseReconciliation r = clickhouseOnce();
+        while (!r.reconciled() && System.nanoTime() < end) {
+            Thread.sleep(1_000);
+            r = clickhouseOnce();
+        }
+        return r;
+    }
+
+    private ClickHouseReconciliation clickhouseOnce() {
+        String table = Pipeline.CLICKHOUSE_TABLE;
+        long all = Long.parseLong(pipeline.clickhouse().query("SELECT count() FROM " + table).strip());
+        Map<String, Integer> rows = new HashMap<>();
+        Problems problems = new Problems();
+        String json = pipeline.clickhouse().query("SELECT " + String.join(", ", CLICKHOUSE_FIELDS) + " FROM " + table + " FINAL FORMAT JSONEachRow");
+        for (String line : json.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, Object> row;
+            try {
+                row = JSON.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            } catch (IOException e) {
+                throw new UncheckedIOException("ClickHouse answered a row that is not JSON: " + line, e);
+            }
+            for (String f : List.of("line", "odds", "decimal_odds", "fair_prob")) {
+                if (row.get(f) instanceof Number n) {
+                    row.put(f, n.doubleValue()); // ClickHouse prints -110.0 as -110
+                }
+            }
+            String uid = String.valueOf(row.get("event_uid"));
+            rows.merge(uid, 1, Integer::sum);
+            Expected e = expectedByUid.get(uid);
+            if (e != null && OddsOracle.fingerprint(row, CLICKHOUSE_FIELDS) != e.clickhouseFields()) {
+                problems.add("ClickHouse row differs from the model's odds update", uid + ": " + OddsOracle.canonical(row, CLICKHOUSE_FIELDS)
+                        + ", the model: " + expectedText.getOrDefault(uid, "(not kept)"));
+            }
+        }
+        long dead = 0;
+        for (Expected e : expectedByUid.values()) {
+            int inTable = rows.getOrDefault(e.uid(), 0);
+            int inDlq = clickhouseDeadLetters.getOrDefault(e.uid(), 0);
+            dead += inDlq;
+            if (inTable + inDlq == 0) {
+                problems.add("odds update missing from ClickHouse", e.uid() + " (event #" + e.event() + ")");
+            } else if (inTable + inDlq > 1) {
+                problems.add("odds update in ClickHouse (FINAL) or its DLQ more than once", e.uid() + ": rows " + inTable + ", DLQ " + inDlq);
+            }
+        }
+        Set<String> injectedUids = new HashSet<>();
+        for (Pipeline.Injected i : pipeline.injected()) {
+            if (!i.topic().startsWith(Pipeline.INTERNAL_PREFIX)) {
+                continue;
+            }
+            if (i.uid() != null) {
+                injectedUids.add(i.uid());
+            }
+            int n = (i.uid() == null ? 0 : rows.getOrDefault(i.uid(), 0))
+                    + deadLetterCountsByValue.getOrDefault(Pipeline.CLICKHOUSE_DLQ + "|" + i.valueHash(), new AtomicInteger()).get();
+            if (n != 1) {
+                problems.add("injected record not exactly once in ClickHouse or its DLQ", i + " ×" + n);
+            }
+        }
+        for (String uid : rows.keySet()) {
+            if (!expectedByUid.containsKey(uid) && !injectedUids.contains(uid)) {
+                problems.add("ClickHouse row no vendor event explains", uid);
+            }
+        }
+        return new ClickHouseReconciliation(all, rows.size(), dead, expectedByUid.size(), problems.result());
+    }
+
     /** Waits until this tally has read {@code odds.updates.internal.*} and the bronze DLQ up to their end offsets. */
     private void awaitRead(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            long behind = endOffset(Pipeline.BRONZE_DLQ, 1) - counted("dlq.bronze");
+            long behind = endOffset(Pipeline.BRONZE_DLQ, 1) - counted("dlq.bronze") + endOffset(Pipeline.CLICKHOUSE_DLQ, 1) - counted("dlq.clickhouse");
             for (String league : pipeline.leagues()) {
                 behind += endOffset(Pipeline.INTERNAL_PREFIX + league, Pipeline.PARTITIONS) - counted("internal." + league);
             }

@@ -138,6 +138,8 @@ class ClusterFaultsIT {
             assertEquals(0, lag, "internal odds updates not committed to bronze");
             PipelineTally.BronzeReconciliation rows = tally.reconcileBronze();
             assertEquals(Map.of(), rows.problems(), "bronze rows against the model's odds updates: " + rows);
+            PipelineTally.ClickHouseReconciliation ch = tally.reconcileClickHouse(Duration.ofSeconds(120));
+            assertEquals(Map.of(), ch.problems(), "ClickHouse (FINAL) against the model's odds updates: " + ch);
         }
     }
 

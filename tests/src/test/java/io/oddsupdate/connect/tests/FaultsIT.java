@@ -173,6 +173,8 @@ class FaultsIT {
             assertEquals(0, lag, "internal odds updates (and poison records) not committed by bronze after the S3 outage");
             PipelineTally.BronzeReconciliation rows = tally.reconcileBronze();
             assertEquals(Map.of(), rows.problems(), "bronze rows against the model's odds updates: " + rows);
+            PipelineTally.ClickHouseReconciliation ch = tally.reconcileClickHouse(Duration.ofSeconds(120));
+            assertEquals(Map.of(), ch.problems(), "ClickHouse (FINAL) against the model's odds updates: " + ch);
         }
     }
 

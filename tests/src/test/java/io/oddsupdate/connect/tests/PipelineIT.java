@@ -120,6 +120,8 @@ class PipelineIT {
             // the rows themselves: every internal odds update exactly once, in the object of its league and event hour
             PipelineTally.BronzeReconciliation rows = tally.reconcileBronze();
             assertEquals(Map.of(), rows.problems(), "bronze rows against the model's odds updates: " + rows);
+            PipelineTally.ClickHouseReconciliation ch = tally.reconcileClickHouse(Duration.ofSeconds(120));
+            assertEquals(Map.of(), ch.problems(), "ClickHouse (FINAL) against the model's odds updates: " + ch);
             assertEquals(0, rows.deadLettered(), "no model odds update is refused by bronze: " + rows);
             assertTrue(rows.rows() > 0, "bronze rows: " + rows);
             List<String> bronze = pipeline.s3().keys(Pipeline.BRONZE_BUCKET);
