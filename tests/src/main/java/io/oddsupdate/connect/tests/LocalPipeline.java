@@ -48,7 +48,7 @@ public final class LocalPipeline {
             System.exit(bench(seed, opts));
         }
         Settings settings = new Settings(opts.rate(), opts.warmupS(), opts.durationS(), opts.keepRunning(), opts.eventsPerGame(),
-                opts.malformed(), opts.oversized(), opts.drainS(), opts.keepData());
+                opts.malformed(), opts.oversized(), opts.drainS(), opts.keepData(), opts.profile());
         System.exit(runOnce(seed, settings).status());
     }
 
@@ -74,7 +74,36 @@ public final class LocalPipeline {
 
     /** One run's settings: the options of the command line. {@code keepData}: where to keep bronze and the summary, or null. */
     record Settings(double rate, long warmupS, long durationS, boolean keepRunning, int eventsPerGame, double malformed,
-                    boolean oversized, long drainS, Path keepData) {
+                    boolean oversized, long drainS, Path keepData, boolean profile) {
+    }
+
+    /** A JFR recording ({@code --profile}) of the measured window: JFR's "profile" settings (CPU samples, allocations, locks). */
+    record Profile(jdk.jfr.Recording recording) {
+        static Profile start() {
+            try {
+                jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                r.setName("odds-update bench");
+                r.start();
+                return new Profile(r);
+            } catch (IOException | java.text.ParseException e) {
+                throw new IllegalStateException("cannot start a JFR recording", e);
+            }
+        }
+
+        /** Stops the recording and writes it to {@code dir} (null: tests/target); returns the file. */
+        Path stop(Path dir) {
+            Path out = (dir != null ? dir : PluginPath.projectRoot().resolve("tests/target")).resolve("bench-"
+                    + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".jfr");
+            try {
+                Files.createDirectories(out.getParent());
+                recording.stop();
+                recording.dump(out);
+                recording.close();
+                return out;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the JFR recording to " + out, e);
+            }
+        }
     }
 
     /**
@@ -86,7 +115,19 @@ public final class LocalPipeline {
      */
     record Result(Settings settings, int status, long in, double sustained, double drainS, long[] vendorToEdge,
                   Map<PipelineTally.Hop, long[]> hops, double cpuMsPerEvent, double loadBefore, double loadAfter,
-                  List<Sample> timeline, double warmupEndS, double stopS) {
+                  List<Sample> timeline, double warmupEndS, double stopS, MeasuredCpu cpu) {
+    }
+
+    /**
+     * CPU over the measured window (after the warm-up, until the vendor stopped; the drain excluded), by component
+     * ({@link CpuByComponent}), and the vendor events sent in it.
+     */
+    record MeasuredCpu(Map<String, Long> nanosByComponent, long events) {
+        static final MeasuredCpu NONE = new MeasuredCpu(Map.of(), 0);
+
+        double pipelineMsPerEvent() {
+            return CpuByComponent.pipelineMsPerEvent(nanosByComponent, events);
+        }
     }
 
     /**
@@ -199,7 +240,7 @@ public final class LocalPipeline {
         for (double rate : opts.benchRates()) {
             Path keep = opts.keepData() == null ? null : opts.keepData().resolve(String.format(Locale.ROOT, "rate-%.0f", rate));
             Settings settings = new Settings(rate, opts.warmupS(), opts.durationS(), false, opts.eventsPerGame(), opts.malformed(), false,
-                    opts.drainS(), keep);
+                    opts.drainS(), keep, opts.profile());
             say("");
             say("==== bench: %.0f events/s", settings.rate());
             results.add(runOnce(seed, settings));
@@ -230,14 +271,21 @@ public final class LocalPipeline {
                 Runtime.getRuntime().availableProcessors(), java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                         .filter(a -> a.startsWith("-X")).collect(Collectors.joining(" ")), results.get(0).settings().warmupS(),
                 results.get(0).settings().durationS()));
-        out.add(String.format(Locale.ROOT, "| rate (events/s) | sustained (events/s) | drain after stop | reconciled | vendor→edge p50 / p99 (ms) | %s | runner CPU per event | load avg (before → after) |",
+        out.add(String.format(Locale.ROOT, "| rate (events/s) | sustained (events/s) | drain after stop | reconciled | vendor→edge p50 / p99 (ms) | %s | pipeline CPU per event (measured window) | load avg (before → after) |",
                 componentHops().stream().map(h -> h.description + " p50 / p99").collect(Collectors.joining(" | "))));
         out.add(String.format(Locale.ROOT, "|---:|---:|---:|---|---:|%s---:|---:|", "---:|".repeat(componentHops().size())));
         for (Result r : results) {
-            out.add(String.format(Locale.ROOT, "| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.2f ms | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
+            out.add(String.format(Locale.ROOT, "| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.3f ms | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
                     r.status() == 0 ? "yes (" + r.in() + " events)" : "**no**", percentiles(r.vendorToEdge()),
                     componentHops().stream().map(h -> percentiles(r.hops().get(h))).collect(Collectors.joining(" | ")),
-                    r.cpuMsPerEvent(), r.loadBefore(), r.loadAfter()));
+                    r.cpu().pipelineMsPerEvent(), r.loadBefore(), r.loadAfter()));
+        }
+        for (Result r : results) {
+            if (r.cpu().events() > 0) {
+                out.add("");
+                out.add(String.format(Locale.ROOT, "CPU by component at %,.0f events/s (measured window, %,d events):", r.settings().rate(), r.cpu().events()));
+                out.addAll(CpuByComponent.table(r.cpu().nanosByComponent(), r.cpu().events()));
+            }
         }
         return out;
     }
@@ -270,6 +318,8 @@ public final class LocalPipeline {
             long warm = start + TimeUnit.SECONDS.toNanos(settings.warmupS());
             long end = warm + TimeUnit.SECONDS.toNanos(durationS);
             Usage before = settings.warmupS() > 0 ? null : Usage.now(0);
+            CpuByComponent cpuBefore = before == null ? null : CpuByComponent.now(pipeline);
+            Profile profile = before != null && settings.profile() ? Profile.start() : null;
             long nextReport = start + TimeUnit.SECONDS.toNanos(5);
             long sentTarget = 0;
             boolean more = true;
@@ -287,6 +337,8 @@ public final class LocalPipeline {
                 if (before == null && System.nanoTime() >= warm) {
                     tally.restartLatencies();
                     before = Usage.now(sim.sentCount());
+                    cpuBefore = CpuByComponent.now(pipeline);
+                    profile = settings.profile() ? Profile.start() : null;
                     warmupEndS = (System.nanoTime() - start) / 1e9;
                     say("warm-up over after %d events: measuring from here", sim.sentCount());
                 }
@@ -307,13 +359,22 @@ public final class LocalPipeline {
             sim.flush();
             if (sim.sentCount() == 0) {
                 say("stopped before the vendor sent anything: nothing to summarise");
-                return new Result(settings, 130, 0, 0, 0, null, tally.hopLatencies(), 0, 0, 0, timeline, 0, 0);
+                return new Result(settings, 130, 0, 0, 0, null, tally.hopLatencies(), 0, 0, 0, timeline, 0, 0, MeasuredCpu.NONE);
             }
             long stopped = System.currentTimeMillis();
             double stopS = (System.nanoTime() - start) / 1e9;
             Usage after = Usage.now(sim.sentCount());
             if (before == null) {
                 before = after; // every game ended during the warm-up
+            }
+            MeasuredCpu measured = cpuBefore == null ? MeasuredCpu.NONE
+                    : new MeasuredCpu(CpuByComponent.now(pipeline).since(cpuBefore), after.events() - before.events());
+            if (profile != null) {
+                say("JFR recording of the measured window: %s", profile.stop(settings.keepData()));
+            }
+            if (measured.events() > 0) {
+                say("CPU per vendor event over the measured window (%d events, drain excluded), by component:", measured.events());
+                CpuByComponent.table(measured.nanosByComponent(), measured.events()).forEach(LocalPipeline::say);
             }
             if (!more) {
                 say("every game is over");
@@ -343,7 +404,7 @@ public final class LocalPipeline {
                     before.load(), after.load(), Runtime.getRuntime().availableProcessors());
             return new Result(settings, status, sim.sentCount(), sim.sentCount() * 1000.0 / Math.max(1, last - firstSend),
                     (last - stopped) / 1000.0, tally.latencyPercentiles(false), tally.hopLatencies(), cpuMsPerEvent, before.load(), after.load(),
-                    timeline, Math.min(warmupEndS, stopS), stopS);
+                    timeline, Math.min(warmupEndS, stopS), stopS, measured);
         }
     }
 

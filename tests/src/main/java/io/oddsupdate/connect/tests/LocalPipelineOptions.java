@@ -77,6 +77,9 @@ public final class LocalPipelineOptions {
             description = "a fresh pipeline per rate (events/s, default 500,2000,5000), then a table and an HTML report")
     private List<Double> bench;
 
+    @Option(names = "--profile", description = "write a JFR recording of each measured window (after the warm-up, until the vendor stops) next to the report")
+    private boolean profile;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
     private boolean help;
 
@@ -191,6 +194,10 @@ public final class LocalPipelineOptions {
 
     boolean bench() {
         return bench != null;
+    }
+
+    boolean profile() {
+        return profile;
     }
 
     long durationS() {

@@ -203,10 +203,10 @@ final class Pipeline implements AutoCloseable {
 
     private void startClusters() {
         vendor = new EmbeddedKafkaCluster(1, brokerProps(VENDOR_MAX_BYTES));
-        vendor.start();
+        CpuByComponent.startIn("kafka-vendor", vendor::start);
         started.add(vendor::stop);
         edge = ConnectClusters.kafka(1);
-        edge.start();
+        CpuByComponent.startIn("kafka-edge", edge::start);
         started.add(edge::stop);
 
         pluginPath = PluginPath.fromZips(pluginZips);
@@ -230,7 +230,7 @@ final class Pipeline implements AutoCloseable {
                     .numWorkers(options.workers())
                     .workerProps(worker)
                     .build();
-            connect.start();
+            CpuByComponent.startIn("connect-and-core", connect::start);
             core = connect.kafka();
             rest = new ConnectRest(connect.endpointForResource(""));
         }
@@ -239,7 +239,7 @@ final class Pipeline implements AutoCloseable {
         started.add(postgres);
         redis = RedisServer.start();
         started.add(redis);
-        s3 = S3Server.start();
+        s3 = CpuByComponent.startIn("s3-store", S3Server::start);
         started.add(s3);
         s3.createBucket(BRONZE_BUCKET);
         clickhouse = ClickHouseServer.start();

@@ -52,9 +52,9 @@ class BenchReportTest {
         for (PipelineTally.Hop h : PipelineTally.Hop.values()) {
             all.put(h, new long[] {100, 400, 1000});
         }
-        LocalPipeline.Settings settings = new LocalPipeline.Settings(rate, 3, 12, false, 100_000, 0.001, false, 30, null);
+        LocalPipeline.Settings settings = new LocalPipeline.Settings(rate, 3, 12, false, 100_000, 0.001, false, 30, null, false);
         return new LocalPipeline.Result(settings, status, (long) (rate * 15), rate * 0.98, 1.5, new long[] {120, 900, 1000}, all, 1.2, 3.0, 5.0,
-                timeline, 3, 15);
+                timeline, 3, 15, new LocalPipeline.MeasuredCpu(Map.of("kafka core brokers", 600_000_000L, CpuByComponent.HARNESS, 100_000_000L), 1_000));
     }
 
     private static int count(String s, String part) {

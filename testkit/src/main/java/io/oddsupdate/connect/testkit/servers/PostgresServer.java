@@ -110,6 +110,11 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** The postmaster's process (its backends are its children), or null while stopped. */
+    public synchronized ProcessHandle process() {
+        return process == null ? null : process.toHandle();
+    }
+
     /**
      * Crashes the server: SIGKILL to the postmaster and every backend, no shutdown checkpoint. {@link #restart()} then
      * starts it on the same port and data, and PostgreSQL recovers from its write-ahead log as after a real crash.

@@ -100,7 +100,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** The server's process id, from {@code INFO server}. */
-    private long pid() {
+    public long pid() {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5_000);
             socket.getOutputStream().write("INFO server\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -1,0 +1,214 @@
+package io.oddsupdate.connect.tests;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+/**
+ * Where the pipeline's CPU goes, by component, measured in the bench itself (no external profiler): the thread CPU time
+ * of this JVM's threads ({@link ThreadMXBean}), grouped by what they belong to, plus the CPU of the server processes
+ * (Redis, PostgreSQL) from {@code /proc}.
+ *
+ * <p>The three Kafka clusters and the Connect worker share this JVM and their threads have the same names in every
+ * cluster, so each is started from a thread of its own {@link ThreadGroup} ({@link #startIn}): Java threads inherit their
+ * creator's group, so every broker thread stays in its cluster's group. The core cluster and the Connect worker start
+ * together (the embedded Connect cluster starts its Kafka first); Connect's threads are told apart by their names.
+ */
+final class CpuByComponent {
+
+    static final String HARNESS = "harness (vendor simulator, tally)";
+    static final String JVM = "JVM (GC, JIT, other)";
+    static final String CONNECT_INTERNALS = "connect internals (herder, config/offset/status logs, REST)";
+    private static final long CLOCK_TICK_NS = 10_000_000L; // USER_HZ is 100 on Linux
+
+    /** Connect's threads, by name: a connector's task thread, its clients' network threads, then the worker's own. */
+    private static final Pattern TASK = Pattern.compile("task-thread-(.+)-\\d+");
+    private static final Pattern CLIENT = Pattern.compile(".*\\| connector-(?:producer|consumer|adminclient|dlq-producer)-(.+)-\\d+.*");
+    private static final Pattern CONNECT = Pattern.compile("(DistributedHerder|KafkaBasedLog|connect-|kafka-producer-network-thread \\| connect-"
+            + "|kafka-coordinator-heartbeat-thread \\| connect-|kafka-admin-client-thread \\| connect-|qtp|Connect|StartAndStopExecutor"
+            + "|kafka-producer-network-thread \\| producer-|kafka-admin-client-thread \\| adminclient-).*");
+    private static final Pattern HARNESS_THREAD = Pattern.compile("(vendor-feed|pipeline-tally-|main|local-pipeline).*");
+
+    private final Map<String, Long> perComponentNs;
+
+    private CpuByComponent(Map<String, Long> perComponentNs) {
+        this.perComponentNs = perComponentNs;
+    }
+
+    /** Runs {@code start} on a thread of a new {@link ThreadGroup} named {@code group}, and waits for it. */
+    static <T> T startIn(String group, Callable<T> start) {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(new ThreadGroup(group), () -> {
+            try {
+                result[0] = start.call();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "start-" + group);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (failure[0] instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure[0] instanceof Error err) {
+            throw err;
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException(failure[0]);
+        }
+        @SuppressWarnings("unchecked")
+        T r = (T) result[0];
+        return r;
+    }
+
+    static void startIn(String group, Runnable start) {
+        startIn(group, () -> {
+            start.run();
+            return null;
+        });
+    }
+
+    /** CPU used so far, by component (nanoseconds). Threads that ended before now are not counted. */
+    static CpuByComponent now(Pipeline pipeline) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long javaThreads = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long ns = threads.getThreadCpuTime(t.getId());
+            if (ns <= 0) {
+                continue;
+            }
+            javaThreads += ns;
+            out.merge(component(t), ns, Long::sum);
+        }
+        long process = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : javaThreads;
+        out.merge(JVM, Math.max(0, process - javaThreads), Long::sum);
+        if (pipeline.redis() != null) {
+            out.put("redis", processCpu(pipeline.redis().pid(), false));
+        }
+        ProcessHandle pg = pipeline.postgres() == null ? null : pipeline.postgres().process();
+        if (pg != null) {
+            long ns = processCpu(pg.pid(), true);
+            for (ProcessHandle backend : pg.descendants().toList()) {
+                ns += processCpu(backend.pid(), false);
+            }
+            out.put("postgresql", ns);
+        }
+        return new CpuByComponent(out);
+    }
+
+    /** What a thread belongs to: its group's cluster or server, a connector, Connect's internals, the harness. */
+    static String component(Thread t) {
+        String name = t.getName();
+        ThreadGroup g = t.getThreadGroup();
+        String group = g == null ? "" : topGroup(g);
+        java.util.regex.Matcher m = TASK.matcher(name);
+        if (m.matches()) {
+            return "connector " + m.group(1);
+        }
+        m = CLIENT.matcher(name);
+        if (m.matches()) {
+            return "connector " + m.group(1);
+        }
+        if (group.equals("kafka-vendor") || group.equals("kafka-edge")) {
+            return group.replace('-', ' ') + " brokers";
+        }
+        if (group.equals("connect-and-core")) {
+            return CONNECT.matcher(name).matches() ? CONNECT_INTERNALS : "kafka core brokers";
+        }
+        if (group.equals("s3-store")) {
+            return "s3 store";
+        }
+        if (name.startsWith("C1 CompilerThread") || name.startsWith("C2 CompilerThread") || name.startsWith("Common-Cleaner")
+                || name.equals("Reference Handler") || name.equals("Finalizer") || name.equals("Signal Dispatcher")) {
+            return JVM;
+        }
+        if (HARNESS_THREAD.matcher(name).matches() || name.startsWith("kafka-producer-network-thread | producer-")) {
+            return HARNESS;
+        }
+        return "other (" + group + ")";
+    }
+
+    /** The outermost group below the JVM's "main" and "system" groups: the one {@link #startIn} made. */
+    private static String topGroup(ThreadGroup g) {
+        ThreadGroup top = g;
+        while (top.getParent() != null && !top.getParent().getName().equals("main") && !top.getParent().getName().equals("system")) {
+            top = top.getParent();
+        }
+        return top.getName();
+    }
+
+    /** A process's CPU time from {@code /proc/<pid>/stat}; with {@code children}, that of its waited-for children too. */
+    private static long processCpu(long pid, boolean children) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields after the command: state(0) ... utime(11) stime(12) cutime(13) cstime(14)
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + (children ? Long.parseLong(f[13]) + Long.parseLong(f[14]) : 0);
+            return ticks * CLOCK_TICK_NS;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** The CPU used between {@code before} and this sample, by component (nanoseconds, never negative). */
+    Map<String, Long> since(CpuByComponent before) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        perComponentNs.forEach((c, ns) -> out.put(c, Math.max(0, ns - before.perComponentNs.getOrDefault(c, 0L))));
+        return out;
+    }
+
+    /**
+     * The table of CPU-milliseconds per vendor event by component, largest first, with the pipeline's total (everything
+     * but the harness) and the harness's.
+     */
+    static List<String> table(Map<String, Long> used, long events) {
+        List<String> out = new ArrayList<>();
+        if (events <= 0) {
+            return out;
+        }
+        List<Map.Entry<String, Long>> rows = new ArrayList<>(used.entrySet());
+        rows.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        long total = used.values().stream().mapToLong(Long::longValue).sum();
+        long harness = used.getOrDefault(HARNESS, 0L);
+        out.add("| component | CPU ms per vendor event | share |");
+        out.add("|---|---:|---:|");
+        for (Map.Entry<String, Long> r : rows) {
+            if (r.getValue() > 0) {
+                out.add(String.format(java.util.Locale.ROOT, "| %s | %.3f | %.0f %% |", r.getKey(), r.getValue() / 1e6 / events,
+                        100.0 * r.getValue() / Math.max(1, total)));
+            }
+        }
+        out.add(String.format(java.util.Locale.ROOT, "| **pipeline (all but the harness)** | **%.3f** | |", (total - harness) / 1e6 / events));
+        return out;
+    }
+
+    /** The pipeline's CPU (all but the harness) in milliseconds per event. */
+    static double pipelineMsPerEvent(Map<String, Long> used, long events) {
+        long total = used.values().stream().mapToLong(Long::longValue).sum() - used.getOrDefault(HARNESS, 0L);
+        return events <= 0 ? 0 : total / 1e6 / events;
+    }
+
+    /** The components' CPU in milliseconds (for reports). */
+    static Map<String, Double> millis(Map<String, Long> used) {
+        Map<String, Double> out = new HashMap<>();
+        used.forEach((k, v) -> out.put(k, v / 1e6));
+        return out;
+    }
+}
