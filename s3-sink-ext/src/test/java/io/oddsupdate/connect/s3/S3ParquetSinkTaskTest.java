@@ -139,10 +139,10 @@ class S3ParquetSinkTaskTest {
         assertEquals(7, reasons.size(), reasons.toString());
         assertTrue(reasons.get(0).startsWith("1: S3ParquetSinkConnector: record odds.updates.internal.nba-0@1 does not fit"), reasons.get(0));
         assertTrue(reasons.get(0).contains("tombstone"), reasons.get(0));
-        assertTrue(reasons.get(1).contains("missing required field 'market'"), reasons.get(1));
-        assertTrue(reasons.get(2).contains("field 'odds': expected double but found String '-115'"), reasons.get(2));
-        assertTrue(reasons.get(3).contains("field 'event_ts': not an ISO-8601 instant: 'yesterday'"), reasons.get(3));
-        assertTrue(reasons.get(4).contains("expected a Struct or Map"), reasons.get(4));
+        assertTrue(reasons.get(1).contains("field 'market' is required but missing"), reasons.get(1));
+        assertTrue(reasons.get(2).contains("field 'odds': expected a finite double, got string \"-115\""), reasons.get(2));
+        assertTrue(reasons.get(3).contains("field 'event_ts': expected timestamp (epoch millis or ISO-8601 instant), got string \"yesterday\""), reasons.get(3));
+        assertTrue(reasons.get(4).contains("field '(root)': expected record com.example.odds.OddsUpdate, got byte[]"), reasons.get(4));
         assertTrue(reasons.get(5).contains("no league"), reasons.get(5));
         assertTrue(reasons.get(6).contains("league 'n/ba' is not a safe path segment"), reasons.get(6));
         assertEquals(2, TaskHarness.readAll(s3, bucket).size());
