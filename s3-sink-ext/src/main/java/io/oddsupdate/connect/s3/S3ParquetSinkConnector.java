@@ -18,6 +18,8 @@ import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
+import io.oddsupdate.connect.common.Version;
+
 /**
  * Writes odds updates ({@code com.example.odds.OddsUpdate}) to S3 as Parquet, one object per file, laid out
  * {@code {prefix}/league={league}/dt={YYYY-MM-DD}/hour={HH}/{topic}+{partition}+{startOffset}.parquet}.
@@ -154,8 +156,7 @@ public class S3ParquetSinkConnector extends SinkConnector {
 
     @Override
     public String version() {
-        return S3ParquetSinkConnector.class.getPackage().getImplementationVersion() == null
-                ? "unknown" : S3ParquetSinkConnector.class.getPackage().getImplementationVersion();
+        return Version.VERSION;
     }
 
     @Override
