@@ -216,21 +216,16 @@ class EnforceSchemaIT {
      */
     Map<String, String> vendorHop(String topic, boolean moto) {
         Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), topic);
-        mm2.put("transforms", "enforce,key");
-        mm2.put("transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema");
-        mm2.put("transforms.enforce.schema", "raw-event/v1");
-        mm2.put("transforms.enforce.dlq.topic", DLQ);
-        mm2.put("transforms.enforce.transform.alias", "enforce");
-        mm2.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");
-        mm2.put("transforms.key.dlq.topic", DLQ);
-        // MirrorMaker's header converter is ByteArrayConverter: dead-letter headers must be bytes
-        mm2.put("transforms.enforce.header.format", "bytes");
-        mm2.put("transforms.key.header.format", "bytes");
-        if (moto) {
-            for (String t : List.of("enforce", "key")) {
-                mm2.put("transforms." + t + ".glue.region", MotoServer.REGION);
-                mm2.put("transforms." + t + ".glue.endpoint", this.moto.endpoint());
-                mm2.put("transforms." + t + ".glue.registry.name", REGISTRY);
+        mm2.putAll(Map.of("transforms", "enforce,key",
+                "transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema", "transforms.enforce.schema", "raw-event/v1",
+                "transforms.enforce.transform.alias", "enforce", "transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey"));
+        for (String t : List.of("enforce", "key")) {
+            mm2.put("transforms." + t + ".dlq.topic", DLQ);
+            // MirrorMaker's header converter is ByteArrayConverter: dead-letter headers must be bytes
+            mm2.put("transforms." + t + ".header.format", "bytes");
+            if (moto) {
+                mm2.putAll(Map.of("transforms." + t + ".glue.region", MotoServer.REGION, "transforms." + t + ".glue.endpoint",
+                        this.moto.endpoint(), "transforms." + t + ".glue.registry.name", REGISTRY));
             }
         }
         return mm2;

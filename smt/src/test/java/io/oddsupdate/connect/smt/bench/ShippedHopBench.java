@@ -8,8 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.junit.jupiter.api.Test;
@@ -31,6 +30,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.oddsupdate.connect.common.Conformance;
 import io.oddsupdate.connect.common.glue.GlueAvro;
 import io.oddsupdate.connect.common.glue.GlueSettings;
 import io.oddsupdate.connect.common.glue.RepoSchemas;
@@ -82,28 +82,15 @@ public class ShippedHopBench {
             return;
         }
         topic = "odds.updates.public.nba";
-        Schema v2 = RepoSchemas.get("odds-update-internal/v2").schema();
-        GenericData.Record u = new GenericData.Record(v2);
-        for (Schema.Field f : v2.getFields()) {
-            u.put(f.pos(), f.hasDefaultValue() ? GenericData.get().getDefaultValue(f) : null);
-        }
-        u.put("event_uid", "5f0c3b1e-2a44-3e8f-b0d1-7c9a2e4f6b18");
-        u.put("event_ts", 1764000000000L);
-        u.put("ingest_ts", 1764000000042L);
-        u.put("league", "nba");
-        u.put("game_id", "nba-2026-11-24-bos-nyk");
-        u.put("team_id", "nba-bos");
-        u.put("market", "spread");
-        u.put("odds", -112.5);
-        u.put("model_version", "stern-1.4");
-        u.put("source_topic", "raw.events.nba");
-        u.put("source_partition", 7);
-        u.put("source_offset", 1834211L);
-        u.put("selection", "home");
-        u.put("line", -4.5);
-        u.put("decimal_odds", 1.8889);
-        u.put("fair_prob", 0.5123);
-        u.put("model_inputs", Map.of("lead", 3.0, "tau", 0.41, "mu", 2.1, "sigma", 12.0, "rating_diff", 4.5));
+        // an internal odds update as the odds source writes it, internal-only fields included
+        GenericRecord u = Conformance.toRecord(Map.ofEntries(Map.entry("event_uid", "5f0c3b1e-2a44-3e8f-b0d1-7c9a2e4f6b18"),
+                Map.entry("event_ts", 1764000000000L), Map.entry("ingest_ts", 1764000000042L), Map.entry("league", "nba"),
+                Map.entry("game_id", "nba-2026-11-24-bos-nyk"), Map.entry("team_id", "nba-bos"), Map.entry("market", "spread"),
+                Map.entry("odds", -112.5), Map.entry("model_version", "stern-1.4"), Map.entry("source_topic", "raw.events.nba"),
+                Map.entry("source_partition", 7), Map.entry("source_offset", 1834211L), Map.entry("selection", "home"),
+                Map.entry("line", -4.5), Map.entry("decimal_odds", 1.8889), Map.entry("fair_prob", 0.5123),
+                Map.entry("model_inputs", Map.of("lead", 3.0, "tau", 0.41, "mu", 2.1, "sigma", 12.0, "rating_diff", 4.5))),
+                RepoSchemas.get("odds-update-internal/v2").schema());
         try (GlueAvro codec = new GlueAvro(GlueSettings.local())) {
             value = codec.encode("odds.updates.internal.nba", u);
         }
