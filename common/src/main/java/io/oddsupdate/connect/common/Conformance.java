@@ -43,7 +43,7 @@ import org.apache.kafka.connect.data.Struct;
  * <li>union: null if it has a null branch, else the first other branch the value fits; array: any Collection; map:
  *     any Map, keys as strings.</li>
  * </ul>
- * Stateless: one instance of nothing, safe from any thread.
+ * Static and stateless: safe from any thread.
  */
 public final class Conformance {
 

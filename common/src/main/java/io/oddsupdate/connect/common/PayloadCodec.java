@@ -3,8 +3,8 @@ package io.oddsupdate.connect.common;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.UUID;
 
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
@@ -72,8 +72,8 @@ public final class PayloadCodec implements AutoCloseable {
 
     /** Re-encodes a record under the schema version id of {@code original}, so the value keeps the schema it claims. */
     byte[] encodeGlue(Object tree, byte[] original) {
-        GenericRecord record = Conformance.toRecord(tree, glue.schema(glue.versionId(original)));
-        return glue.encode(glue.versionId(original), record);
+        UUID id = glue.versionId(original);
+        return glue.encode(id, Conformance.toRecord(tree, glue.schema(id)));
     }
 
     /** The Glue-Avro codec, or null. */
