@@ -6,6 +6,7 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 import io.oddsupdate.connect.common.Payload;
+import io.oddsupdate.connect.common.PayloadCodec;
 import io.oddsupdate.connect.common.PayloadException;
 
 /**
@@ -53,6 +54,12 @@ final class RowEncoder {
         return row.toByteArray();
     }
 
+    /**
+     * Reads values: Structs and Maps as they are (the bundle's GlueAvroConverter hands this sink Structs), bytes and text
+     * as JSON. Immutable and configured by nothing, so one serves every task.
+     */
+    private static final PayloadCodec VALUES = new PayloadCodec(null);
+
     private static Payload payload(SinkRecord record) {
         Object v = record.value();
         if (v == null) {
@@ -60,9 +67,9 @@ final class RowEncoder {
         }
         try {
             if (v instanceof String s) {
-                return Payload.of(null, s.getBytes(StandardCharsets.UTF_8)); // JSON text from a StringConverter
+                return VALUES.read(null, s.getBytes(StandardCharsets.UTF_8)); // JSON text from a StringConverter
             }
-            return Payload.of(record.valueSchema(), v);
+            return VALUES.read(record.valueSchema(), v);
         } catch (PayloadException e) { // a value of another type
             throw new DataException("value: " + e.getMessage());
         }

@@ -26,9 +26,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <p>The original topic/partition/offset come from a MirrorMaker record's source partition and offset (the upstream
  * coordinates), from a sink record's original coordinates, else from the record itself.
  *
- * <p>A dead-lettered record also carries {@link #MARKER_HEADER}, whose value is a token random per worker JVM, and every
- * transform of the bundle passes a record carrying it through untouched. Because the token is not known outside the
- * worker, a record that arrives with such a header (replicated from a dead-letter topic, or forged) is processed
+ * <p>A dead-lettered record also carries {@link #MARKER_HEADER}, whose value is a token drawn at random when the
+ * plugin's class loader loads this class (the transforms of one chain come from one plugin, so they share it), and
+ * every transform of the bundle passes a record carrying it through untouched. Because the token is not known outside
+ * the worker, a record that arrives with such a header (replicated from a dead-letter topic, or forged) is processed
  * normally and cannot skip a transform such as {@code Sanitize}.
  *
  * <p>Connect does not tell a transform its alias, so errors name it by {@code transform.alias} when set, else by the
@@ -70,9 +71,8 @@ public final class DeadLetterRoute {
     /** Connect's name for the transformation stage (its {@code Stage.TRANSFORMATION}). */
     public static final String STAGE = "TRANSFORMATION";
 
-    /** Random per worker JVM; shared by every plugin's class loader through a system property. */
-    static final String TOKEN = (String) System.getProperties()
-            .computeIfAbsent("oddsupdate.dead.letter.token", k -> UUID.randomUUID().toString());
+    /** Random per plugin class loader: a constant, never written anywhere but on dead-lettered records. */
+    static final String TOKEN = UUID.randomUUID().toString();
 
     // MirrorMaker's source partition/offset keys (MirrorUtils in connect-mirror)
     private static final String MIRROR_TOPIC_KEY = "topic";

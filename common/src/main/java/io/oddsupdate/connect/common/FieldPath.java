@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Field;
@@ -13,7 +14,7 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * A dotted path into a record value: {@code game_id}, {@code payload.player_id}. Each dot steps into a nested
- * object (a {@link Struct} field, a {@link Map} entry or a JSON object member); arrays are not indexed.
+ * object (a {@link Struct} field, a {@link Map} entry, a JSON object member or an Avro record field); arrays are not indexed.
  * A field whose name itself contains a dot cannot be addressed.
  */
 public final class FieldPath {
@@ -33,17 +34,8 @@ public final class FieldPath {
         this.hash = Arrays.hashCode(names);
     }
 
-    // Canonical instances: the transforms of a chain then share FieldPath objects and lookups compare by identity.
-    private static final java.util.concurrent.ConcurrentMap<String, FieldPath> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
-
     public static FieldPath parse(String path) {
-        String p = path.strip();
-        FieldPath known = CANONICAL.get(p);
-        if (known != null) {
-            return known;
-        }
-        FieldPath parsed = new FieldPath(p);
-        return CANONICAL.size() < 10_000 ? CANONICAL.computeIfAbsent(p, k -> parsed) : parsed;
+        return new FieldPath(path.strip());
     }
 
     /** Parses a config value (a list of paths), naming the config key when one is malformed. */
@@ -88,7 +80,7 @@ public final class FieldPath {
     }
 
     /**
-     * The value at this path in a {@link Struct} or {@link Map} tree, or null when absent. Struct fields missing
+     * The value at this path in a {@link Struct}, {@link Map} or Avro record tree, or null when absent. Fields missing
      * from the schema count as absent, so one path list serves several schema versions.
      */
     public Object get(Object tree) {
@@ -100,6 +92,9 @@ public final class FieldPath {
                 node = field == null ? null : struct.get(field);
             } else if (node instanceof Map) {
                 node = ((Map<?, ?>) node).get(name);
+            } else if (node instanceof IndexedRecord record) {
+                org.apache.avro.Schema.Field field = record.getSchema().getField(name);
+                node = field == null ? null : record.get(field.pos());
             } else {
                 return null;
             }

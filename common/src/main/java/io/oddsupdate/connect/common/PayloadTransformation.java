@@ -1,19 +1,63 @@
 package io.oddsupdate.connect.common;
 
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.transforms.Transformation;
+import org.apache.kafka.connect.transforms.util.SimpleConfig;
+
+import io.oddsupdate.connect.common.glue.GlueAvro;
+import io.oddsupdate.connect.common.glue.GlueSettings;
 
 /**
- * Base of the bundle's transforms: records another transform of this worker dead-lettered pass through untouched, and so
- * do tombstones (null values) unless the transform says otherwise ({@link #tombstone}); a bytes value over {@code max.value.bytes} and any failure go to the {@link DeadLetterRoute}
- * (dead-letter topic, or a DataException). A {@link RetriableException} (e.g. an unreachable schema registry) is not bad
- * input: it propagates, and Connect retries the batch.
- * A subclass sets {@link #deadLetters} in {@code configure} and implements {@link #transform}.
+ * Base of the bundle's transforms. Each instance owns its {@link PayloadCodec} (its JSON mapper, and a Glue-Avro codec
+ * from its own {@code glue.*} settings) and its {@link DeadLetterRoute}; nothing is shared with other instances.
+ * Records another transform of this plugin dead-lettered pass through untouched, and so do tombstones (null values)
+ * unless {@code tombstones=dead.letter}; a bytes value over {@code max.value.bytes} and any failure go to the
+ * {@link DeadLetterRoute} (dead-letter topic, or a DataException). A {@link RetriableException} (e.g. an unreachable
+ * schema registry) is not bad input: it propagates, and Connect retries the batch.
  */
-public abstract class PayloadTransformation<R extends ConnectRecord<R>> implements Transformation<R> {
+public abstract class PayloadTransformation<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
 
-    protected DeadLetterRoute deadLetters;
+    public static final String TOMBSTONES_CONFIG = "tombstones";
+    public static final String TOMBSTONES_PASS = "pass";
+    public static final String TOMBSTONES_DEAD_LETTER = "dead.letter";
+
+    private DeadLetterRoute deadLetters;
+    private PayloadCodec payloads;
+    private boolean deadLetterTombstones;
+
+    /** Adds what every transform of the bundle has: {@code glue.*} and the dead-letter route's settings. */
+    protected static ConfigDef define(ConfigDef def) {
+        return DeadLetterRoute.define(GlueSettings.addTo(def));
+    }
+
+    /** Adds {@code tombstones}, for a transform whose output readers expect every value to be a record. */
+    protected static ConfigDef defineTombstones(ConfigDef def) {
+        return def.define(TOMBSTONES_CONFIG, ConfigDef.Type.STRING, TOMBSTONES_PASS,
+                ConfigDef.ValidString.in(TOMBSTONES_PASS, TOMBSTONES_DEAD_LETTER), ConfigDef.Importance.MEDIUM,
+                "What becomes of a record with a null value. 'pass': it passes untouched (a delete marker of a compacted"
+                        + " topic carries no field, so nothing leaks). 'dead.letter': dead-lettered (dlq.topic) or a"
+                        + " failure, with the reason 'tombstone: ...', for a topic whose readers expect every value to be"
+                        + " a record of the schema (a null has no meaning there, and partners' deserializers do not allow it).");
+    }
+
+    @Override
+    public final void configure(Map<String, ?> props) {
+        SimpleConfig config = new SimpleConfig(config(), props);
+        deadLetters = DeadLetterRoute.from(config, getClass());
+        payloads = new PayloadCodec(new GlueAvro(new GlueSettings(config)));
+        deadLetterTombstones = config().configKeys().containsKey(TOMBSTONES_CONFIG)
+                && TOMBSTONES_DEAD_LETTER.equals(config.getString(TOMBSTONES_CONFIG));
+        configure(config);
+    }
+
+    /** Reads this transform's own settings (the parsed config holds every key of {@link #config()}). */
+    protected abstract void configure(AbstractConfig config);
 
     @Override
     public final R apply(R record) {
@@ -21,14 +65,15 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
             return record;
         }
         if (record.value() == null) {
-            return tombstone(record);
+            return deadLetterTombstones ? deadLetters.fail(record, new PayloadException(null,
+                    "tombstone: a null value is not a record (" + TOMBSTONES_CONFIG + "=" + TOMBSTONES_DEAD_LETTER + ")")) : record;
         }
         PayloadException oversized = deadLetters.oversized(record.value());
         if (oversized != null) {
             return deadLetters.fail(record, oversized);
         }
         try {
-            return transform(record, Payload.of(record));
+            return transform(record, payloads.read(record.valueSchema(), record.value()));
         } catch (RetriableException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -37,15 +82,28 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
         }
     }
 
-    /** What becomes of a tombstone (a null value): passed untouched unless a transform overrides this. */
-    protected R tombstone(R record) {
-        return record;
-    }
-
     /** Transforms a record with a non-null value; throws (preferably a {@link PayloadException}) on bad input. */
     protected abstract R transform(R record, Payload payload);
 
+    /** How this transform writes the headers it adds. */
+    protected HeaderFormat headerFormat() {
+        return deadLetters.headerFormat();
+    }
+
+    /** This instance's codec (e.g. to encode with its Glue-Avro codec). */
+    protected PayloadCodec payloads() {
+        return payloads;
+    }
+
+    @Override
+    public String version() {
+        return Version.VERSION;
+    }
+
     @Override
     public void close() {
+        if (payloads != null) {
+            payloads.close();
+        }
     }
 }

@@ -17,4 +17,9 @@ public class TopicMappingMirrorCheckpointConnector extends MirrorCheckpointConne
     public ConfigDef config() {
         return TopicMappingReplicationPolicy.withPolicyKeys(super.config());
     }
+
+    @Override
+    public String version() {
+        return TopicMappingReplicationPolicy.VERSION;
+    }
 }

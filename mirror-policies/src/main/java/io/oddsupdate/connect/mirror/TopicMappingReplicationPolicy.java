@@ -5,12 +5,16 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 
 import org.apache.kafka.common.Configurable;
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.mirror.ReplicationPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +34,13 @@ import org.slf4j.LoggerFactory;
  * ({@code prefix}, like {@code DefaultReplicationPolicy}). Heartbeats, and topics already named like an alias-prefixed
  * replica or like a mapped target, always get the alias prefix, so they keep their provenance and never loop.
  */
-public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configurable {
+public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configurable, Versioned {
 
     private static final Logger log = LoggerFactory.getLogger(TopicMappingReplicationPolicy.class);
+
+    /** The plugin's version, from its jar manifest; every class of this plugin reports it. */
+    static final String VERSION = Objects.requireNonNullElse(
+            TopicMappingReplicationPolicy.class.getPackage().getImplementationVersion(), "0.1.0-SNAPSHOT");
 
     public static final String TOPIC_MAPPINGS_CONFIG = "replication.policy.topic.mappings";
     public static final List<String> TOPIC_MAPPINGS_DEFAULT = List.of(
@@ -79,7 +87,7 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
                     ConfigDef.Importance.LOW, TARGET_CLUSTER_ALIAS_DOC);
 
     // MirrorSourceTask asks for the target of every record, for the same few topics: remember each rule outcome
-    private final Map<String, String> targets = new ConcurrentHashMap<>();
+    private Cache<String, String> targets;
     private List<TopicMapping> mappings;
     private boolean identity;
     private String separator;
@@ -91,10 +99,15 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
     }
 
     @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
     public void configure(Map<String, ?> props) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, props, false);
         mappings = parse(config.getList(TOPIC_MAPPINGS_CONFIG));
-        targets.clear();
+        targets = new SynchronizedCache<>(new LRUCache<>(1_000));
         identity = UNMAPPED_IDENTITY.equals(config.getString(UNMAPPED_TOPICS_CONFIG));
         separator = config.getString(SEPARATOR_CONFIG);
         sourceAlias = config.getString(SOURCE_CLUSTER_ALIAS_CONFIG);
@@ -176,7 +189,11 @@ public class TopicMappingReplicationPolicy implements ReplicationPolicy, Configu
 
     /** Target name by the first matching rule, or null when no rule maps {@code topic}. */
     private String mappedTarget(String topic) {
-        String target = targets.computeIfAbsent(topic, this::applyRules);
+        String target = targets.get(topic);
+        if (target == null) {
+            target = applyRules(topic);
+            targets.put(topic, target);
+        }
         return target.isEmpty() ? null : target;
     }
 

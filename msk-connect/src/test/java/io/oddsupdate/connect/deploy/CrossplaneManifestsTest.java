@@ -266,12 +266,21 @@ class CrossplaneManifestsTest {
         });
     }
 
+    /** Every document of the file that is applied, read back with Jackson's YAML parser (a real YAML reader). */
     static List<Map<String, Object>> read(Path yaml) {
-        try {
-            return YamlSubset.documents(Files.readString(yaml));
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<Map<String, Object>> docs = new java.util.ArrayList<>();
+        try (com.fasterxml.jackson.databind.MappingIterator<Map<String, Object>> it = mapper.readerFor(Map.class).readValues(Files.readString(yaml))) {
+            while (it.hasNext()) {
+                Map<String, Object> doc = it.next();
+                if (doc != null && !doc.isEmpty()) {
+                    docs.add(doc);
+                }
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        return docs;
     }
 
     static List<String> mskEnvironments() {

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.errors.DataException;
 
+import io.oddsupdate.connect.common.PayloadCodec;
 import io.oddsupdate.connect.odds.OddsWriter.Step;
 
 /**
@@ -26,6 +27,7 @@ public final class OddsReplay implements AutoCloseable {
     private final ReferenceDataCache reference;
     private final Map<String, GameState> games = new HashMap<>();
     private final Set<String> applied = new HashSet<>();
+    private final PayloadCodec json = new PayloadCodec(null);
 
     /** Reads the reference data from the odds sink's PostgreSQL database (nothing is written there). */
     public OddsReplay(String postgresUrl, String user, String password) {
@@ -45,7 +47,7 @@ public final class OddsReplay implements AutoCloseable {
         Step step;
         ReferenceData ref;
         try {
-            VendorEvent e = VendorEvent.from(vendorEventJson);
+            VendorEvent e = VendorEvent.from(vendorEventJson, json);
             ref = reference.get();
             if (!ref.games().containsKey(e.gameId())) {
                 ref = reference.reloadForMissing();

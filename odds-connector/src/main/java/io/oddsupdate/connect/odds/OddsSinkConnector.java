@@ -13,6 +13,8 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 import org.apache.kafka.connect.sink.SinkTask;
 
+import io.oddsupdate.connect.common.Version;
+
 /**
  * Prices in-play odds from vendor events ({@code raw.events.{league}}): reference data from Postgres, game state in
  * Redis, and every event applied in one atomic Redis script (dedupe by event id and vendor seq, state update, XADD of
@@ -74,7 +76,7 @@ public class OddsSinkConnector extends SinkConnector {
 
     @Override
     public void start(Map<String, String> props) {
-        new AbstractConfig(CONFIG_DEF, props);
+        new AbstractConfig(CONFIG_DEF, props, false);
         checkSubscription(props);
         this.props = props;
     }

@@ -23,6 +23,8 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.oddsupdate.connect.common.PayloadCodec;
+import io.oddsupdate.connect.common.Version;
 import io.oddsupdate.connect.odds.OddsWriter.Step;
 
 /** The task of {@link OddsSinkConnector}. */
@@ -37,6 +39,8 @@ public class OddsSinkTask extends SinkTask {
     private final Map<TopicPartition, Long> applied = new HashMap<>();
     /** Partitions whose stored offset is not yet read (Redis was unreachable in open()). */
     private final Set<TopicPartition> unresolved = new HashSet<>();
+    /** Reads JSON values (for a JSON or byte-array converter); a converter's Struct or Map is used as it is. */
+    private final PayloadCodec json = new PayloadCodec(null);
 
     public OddsSinkTask() {
         this(Time.SYSTEM);
@@ -53,7 +57,7 @@ public class OddsSinkTask extends SinkTask {
 
     @Override
     public void start(Map<String, String> props) {
-        AbstractConfig config = new AbstractConfig(OddsSinkConnector.CONFIG_DEF, props);
+        AbstractConfig config = new AbstractConfig(OddsSinkConnector.CONFIG_DEF, props, false);
         Password pgPassword = config.getPassword(OddsSinkConnector.POSTGRES_PASSWORD);
         cache = new ReferenceDataCache(config.getString(OddsSinkConnector.POSTGRES_URL),
                 config.getString(OddsSinkConnector.POSTGRES_USER), pgPassword == null ? null : pgPassword.value(),
@@ -131,7 +135,7 @@ public class OddsSinkTask extends SinkTask {
                 continue; // already applied before a restart or rebalance
             }
             try {
-                VendorEvent e = VendorEvent.from(r.value());
+                VendorEvent e = VendorEvent.from(r.value(), json);
                 ref = resolve(ref, r, e, steps);
             } catch (DataException e) {
                 rejected.add(r);

@@ -20,6 +20,8 @@ import org.apache.kafka.connect.util.ConnectorUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.oddsupdate.connect.common.Version;
+
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.params.ScanParams;
@@ -74,7 +76,7 @@ public class OddsSourceConnector extends SourceConnector {
     @Override
     public void start(Map<String, String> props) {
         this.props = props;
-        this.config = new AbstractConfig(CONFIG_DEF, props);
+        this.config = new AbstractConfig(CONFIG_DEF, props, false);
         if (!config.getString(TOPIC_TEMPLATE).contains(LEAGUE_PLACEHOLDER) && config.getList(LEAGUES).size() != 1) {
             log.warn("OddsSourceConnector: {} has no {}: every league goes to one topic", TOPIC_TEMPLATE, LEAGUE_PLACEHOLDER);
         }

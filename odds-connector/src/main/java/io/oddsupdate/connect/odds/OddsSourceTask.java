@@ -20,6 +20,8 @@ import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.oddsupdate.connect.common.Version;
+
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.StreamEntryID;
@@ -59,7 +61,7 @@ public class OddsSourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        AbstractConfig config = new AbstractConfig(OddsSourceConnector.CONFIG_DEF, props);
+        AbstractConfig config = new AbstractConfig(OddsSourceConnector.CONFIG_DEF, props, false);
         String leagues = props.get(OddsSourceConnector.TASK_LEAGUES);
         OddsSourceConnector.requireLeagues(leagues);
         String prefix = config.getString(RedisSettings.KEY_PREFIX);

@@ -1,35 +1,32 @@
 package io.oddsupdate.connect.odds;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.oddsupdate.connect.common.Conformance;
+import io.oddsupdate.connect.common.ConnectAvro;
+import io.oddsupdate.connect.common.glue.RepoSchemas;
 
 /**
  * The internal odds update ({@code schemas/odds-update-internal/v2.avsc}, record {@code com.example.odds.OddsUpdate}):
- * its Connect schema, built from the Avro file shipped in {@code odds-update-common}, and the two forms it takes on
+ * its Connect schema, from the Avro file shipped in {@code odds-update-common}, and the two forms it takes on
  * the way through: a Redis stream entry written by the sink (one field, {@value #ENTRY_FIELD}, holding the record as
  * JSON, nulls omitted), and the {@link Struct} the source emits.
  */
 final class OddsUpdates {
 
-    static final String SCHEMA_RESOURCE = "/schemas/odds-update-internal/v2.avsc";
-    static final Schema SCHEMA = load();
+    static final org.apache.avro.Schema AVRO = RepoSchemas.get("odds-update-internal/v2").schema();
+    static final Schema SCHEMA = new ConnectAvro().schema(AVRO);
     /** The one field of a stream entry: the odds update as JSON (one argument per output keeps the script call cheap). */
     static final String ENTRY_FIELD = "u";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,92 +81,14 @@ final class OddsUpdates {
         }
     }
 
-    /** The {@link Struct} of a stream entry; a field the schema does not know is ignored (forward compatibility). */
+    /** The {@link Struct} of a stream entry, through the conformance engine; a field the schema does not know is ignored. */
     static Struct struct(Map<String, String> entry) {
-        Struct s = new Struct(SCHEMA);
-        for (Map.Entry<String, Object> f : fields(entry).entrySet()) {
-            org.apache.kafka.connect.data.Field field = SCHEMA.field(f.getKey());
-            if (field != null && f.getValue() != null) {
-                s.put(field, value(field.schema(), f.getValue()));
-            }
-        }
-        s.validate();
-        return s;
-    }
-
-    private static Object value(Schema schema, Object v) {
-        if (Timestamp.LOGICAL_NAME.equals(schema.name())) {
-            return new Date(((Number) v).longValue());
-        }
-        return switch (schema.type()) {
-            case STRING -> v.toString();
-            case INT32 -> ((Number) v).intValue();
-            case INT64 -> ((Number) v).longValue();
-            case FLOAT64 -> ((Number) v).doubleValue();
-            case BOOLEAN -> (Boolean) v;
-            case MAP -> {
-                Map<String, Double> m = new HashMap<>();
-                ((Map<?, ?>) v).forEach((k, d) -> m.put(k.toString(), ((Number) d).doubleValue()));
-                yield m;
-            }
-            default -> throw new DataException("unsupported field type " + schema.type());
-        };
+        return (Struct) ConnectAvro.value(Conformance.toRecord(fields(entry), AVRO), SCHEMA);
     }
 
     private static void putIfNotNull(Map<String, Object> m, String k, Object v) {
         if (v != null) {
             m.put(k, v);
         }
-    }
-
-    /** Avro record → Connect schema, for the types this record uses (primitives, nullable unions, timestamp-millis, map). */
-    private static Schema load() {
-        try (InputStream in = OddsUpdates.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing " + SCHEMA_RESOURCE + " (shipped in odds-update-common)");
-            }
-            JsonNode avro = new ObjectMapper().readTree(in);
-            SchemaBuilder b = SchemaBuilder.struct().name(avro.get("namespace").asText() + "." + avro.get("name").asText())
-                    .version(2).doc(avro.path("doc").asText(null));
-            for (JsonNode f : avro.get("fields")) {
-                b.field(f.get("name").asText(), fieldSchema(f.get("type"), false));
-            }
-            return b.build();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
-        }
-    }
-
-    private static Schema fieldSchema(JsonNode type, boolean optional) {
-        if (type.isArray()) {
-            JsonNode nonNull = null;
-            for (JsonNode t : type) {
-                if (!"null".equals(t.asText())) {
-                    nonNull = t;
-                }
-            }
-            return fieldSchema(nonNull, true);
-        }
-        SchemaBuilder b;
-        if (type.isObject()) {
-            String t = type.get("type").asText();
-            if ("long".equals(t) && "timestamp-millis".equals(type.path("logicalType").asText())) {
-                b = Timestamp.builder();
-            } else if ("map".equals(t)) {
-                b = SchemaBuilder.map(Schema.STRING_SCHEMA, fieldSchema(type.get("values"), false));
-            } else {
-                return fieldSchema(type.get("type"), optional);
-            }
-        } else {
-            b = switch (type.asText()) {
-                case "string" -> SchemaBuilder.string();
-                case "int" -> SchemaBuilder.int32();
-                case "long" -> SchemaBuilder.int64();
-                case "double" -> SchemaBuilder.float64();
-                case "boolean" -> SchemaBuilder.bool();
-                default -> throw new IllegalStateException("unsupported Avro type " + type);
-            };
-        }
-        return optional ? b.optional().build() : b.build();
     }
 }

@@ -1,5 +1,7 @@
 package io.oddsupdate.connect.odds;
 
+import org.apache.commons.numbers.gamma.Erfc;
+
 /** The few distributions the pricing model needs, deterministic and allocation-free. */
 final class Probabilities {
 
@@ -9,22 +11,9 @@ final class Probabilities {
     private Probabilities() {
     }
 
-    /** Standard normal CDF Φ(x), via {@link #erfc} (absolute error below 1e-7). */
+    /** Standard normal CDF Φ(x), via Apache Commons Numbers' erfc (full double precision, a few ulp). */
     static double normalCdf(double x) {
-        if (Double.isInfinite(x)) {
-            return x > 0 ? 1.0 : 0.0;
-        }
-        return 0.5 * erfc(-x / Math.sqrt(2.0));
-    }
-
-    /** Complementary error function (Numerical Recipes' Chebyshev fit, fractional error < 1.2e-7 everywhere). */
-    static double erfc(double x) {
-        double z = Math.abs(x);
-        double t = 1.0 / (1.0 + 0.5 * z);
-        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? r : 2.0 - r;
+        return 0.5 * Erfc.value(-x / Math.sqrt(2.0));
     }
 
     /** P(X = 0..max) for X ~ Poisson(lambda); the last cell holds the whole upper tail, so the array sums to 1. */

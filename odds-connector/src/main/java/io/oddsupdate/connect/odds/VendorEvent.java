@@ -1,193 +1,56 @@
 package io.oddsupdate.connect.odds;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
 import java.util.Locale;
-import java.util.Map;
 
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Struct;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.errors.DataException;
 
+import io.oddsupdate.connect.common.Conformance;
+import io.oddsupdate.connect.common.PayloadCodec;
+import io.oddsupdate.connect.common.glue.RepoSchemas;
+
 /**
- * A vendor event ({@code schemas/raw-event/v1.avsc}) read from whatever the converter delivered: a {@link Struct}
- * (Avro/JSON-with-schema converters), a {@link Map} (schemaless JSON), or JSON as {@code byte[]}/{@link String}
- * (MirrorMaker 2 with {@code ByteArrayConverter}), through the shared payload layer ({@code io.oddsupdate.connect.common.Payload}).
+ * A vendor event: a value the bundle's conformance engine makes a record of {@code schemas/raw-event/v1.avsc} (the
+ * Struct GlueAvroConverter delivers, a schemaless Map, or JSON as {@code byte[]}/{@code String}), so the odds sink
+ * accepts exactly what the vendor hop's EnforceSchema let through, and refuses the rest with the same reasons.
  */
 record VendorEvent(String eventId, String gameId, String league, long seq, long eventTs, Type type, String modelVersion,
                    Payload payload) {
+
+    static final org.apache.avro.Schema SCHEMA = RepoSchemas.get("raw-event/v1").schema();
 
     enum Type { GAME_START, SCORE, CLOCK, PLAYER_STAT, GAME_END }
 
     record Payload(Integer period, Integer clockRemainingS, Integer outs, Boolean topOfInning, Integer homeScore,
                    Integer awayScore, String teamId, String playerId, String stat, Double statValue) {
-        static final Payload EMPTY = new Payload(null, null, null, null, null, null, null, null, null, null);
     }
 
-    /** Reads an event; a {@link DataException} names the first unusable field. */
-    static VendorEvent from(Object value) {
+    /** Reads an event, JSON with the caller's codec; a {@link DataException} names the first unusable field. */
+    static VendorEvent from(Object value, PayloadCodec json) {
         if (value == null) {
             throw new DataException("tombstone: the record has no value");
         }
-        // bytes (JSON, or a format registered with the payload layer) are decoded by the shared payload layer
-        Object decoded = io.oddsupdate.connect.common.Payload.of(null, value instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : value).decoded();
-        if (decoded instanceof Struct s) {
-            return fromFields(new StructFields(s));
-        }
-        if (decoded instanceof Map<?, ?> m) {
-            return fromFields(new MapFields(m));
-        }
-        throw new DataException("expected an event object, found " + (decoded == null ? "null" : decoded.getClass().getSimpleName()));
+        Object tree = value instanceof String s ? json.decodeJson(s.getBytes(StandardCharsets.UTF_8)) : json.read(null, value).tree();
+        GenericRecord e = Conformance.toRecord(tree, SCHEMA);
+        GenericRecord p = (GenericRecord) e.get("payload");
+        return new VendorEvent(nonEmpty(e, "event_id"), nonEmpty(e, "game_id"), nonEmpty(e, "league").toLowerCase(Locale.ROOT),
+                (Long) e.get("seq"), (Long) e.get("event_ts"), Type.valueOf(e.get("type").toString()), string(e, "model_version"),
+                new Payload((Integer) p.get("period"), (Integer) p.get("clock_remaining_s"), (Integer) p.get("outs"),
+                        (Boolean) p.get("top_of_inning"), (Integer) p.get("home_score"), (Integer) p.get("away_score"),
+                        string(p, "team_id"), string(p, "player_id"), string(p, "stat"), (Double) p.get("stat_value")));
     }
 
-    private static VendorEvent fromFields(Fields f) {
-        String typeName = f.string("type", true);
-        Type type;
-        try {
-            type = Type.valueOf(typeName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new DataException("type: unknown event type '" + typeName + "'");
-        }
-        Fields p = f.nested("payload");
-        Payload payload = p == null ? Payload.EMPTY : new Payload(
-                p.integer("payload.period"), p.integer("payload.clock_remaining_s"), p.integer("payload.outs"),
-                p.bool("payload.top_of_inning"), p.integer("payload.home_score"), p.integer("payload.away_score"),
-                p.string("payload.team_id", false), p.string("payload.player_id", false), p.string("payload.stat", false),
-                p.dbl("payload.stat_value"));
-        Long seq = f.lng("seq");
-        Long ts = f.lng("event_ts");
-        if (seq == null) {
-            throw new DataException("seq: missing");
-        }
-        if (ts == null) {
-            throw new DataException("event_ts: missing");
-        }
-        String league = f.string("league", true).toLowerCase(Locale.ROOT);
-        return new VendorEvent(f.string("event_id", true), f.string("game_id", true), league, seq, ts, type,
-                f.string("model_version", false), payload);
+    private static String string(GenericRecord r, String field) {
+        Object v = r.get(field);
+        return v == null ? null : v.toString();
     }
 
-    /** Field access over a Struct or a Map, with paths in error messages. */
-    private abstract static class Fields {
-        abstract Object get(String name);
-
-        abstract Fields nested(String name);
-
-        String string(String path, boolean required) {
-            Object v = get(leaf(path));
-            if (v == null) {
-                if (required) {
-                    throw new DataException(path + ": missing");
-                }
-                return null;
-            }
-            if (v instanceof CharSequence || v instanceof Enum<?>) {
-                String s = v.toString();
-                if (required && s.isEmpty()) {
-                    throw new DataException(path + ": empty");
-                }
-                return s;
-            }
-            throw new DataException(path + ": expected a string, found " + v.getClass().getSimpleName());
+    private static String nonEmpty(GenericRecord r, String field) {
+        String s = string(r, field);
+        if (s.isEmpty()) {
+            throw new DataException("field '" + field + "' is empty");
         }
-
-        Long lng(String path) {
-            Object v = get(leaf(path));
-            if (v == null) {
-                return null;
-            }
-            if (v instanceof Date d) {
-                return d.getTime();
-            }
-            if (v instanceof Number n && (v instanceof Long || v instanceof Integer || v instanceof Short || n.doubleValue() == Math.rint(n.doubleValue()))) {
-                return n.longValue();
-            }
-            throw new DataException(path + ": expected an integer, found " + v);
-        }
-
-        Integer integer(String path) {
-            Long l = lng(path);
-            if (l == null) {
-                return null;
-            }
-            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-                throw new DataException(path + ": out of range: " + l);
-            }
-            return l.intValue();
-        }
-
-        Double dbl(String path) {
-            Object v = get(leaf(path));
-            if (v == null) {
-                return null;
-            }
-            if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-                return n.doubleValue();
-            }
-            throw new DataException(path + ": expected a finite number, found " + v);
-        }
-
-        Boolean bool(String path) {
-            Object v = get(leaf(path));
-            if (v == null || v instanceof Boolean) {
-                return (Boolean) v;
-            }
-            throw new DataException(path + ": expected a boolean, found " + v);
-        }
-
-        private static String leaf(String path) {
-            return path.substring(path.lastIndexOf('.') + 1);
-        }
-    }
-
-    private static final class MapFields extends Fields {
-        private final Map<?, ?> map;
-
-        MapFields(Map<?, ?> map) {
-            this.map = map;
-        }
-
-        @Override
-        Object get(String name) {
-            return map.get(name);
-        }
-
-        @Override
-        Fields nested(String name) {
-            Object v = map.get(name);
-            if (v == null) {
-                return null;
-            }
-            if (v instanceof Map<?, ?> m) {
-                return new MapFields(m);
-            }
-            throw new DataException(name + ": expected an object, found " + v.getClass().getSimpleName());
-        }
-    }
-
-    private static final class StructFields extends Fields {
-        private final Struct struct;
-
-        StructFields(Struct struct) {
-            this.struct = struct;
-        }
-
-        @Override
-        Object get(String name) {
-            Field f = struct.schema().field(name);
-            return f == null ? null : struct.get(f);
-        }
-
-        @Override
-        Fields nested(String name) {
-            Object v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (v instanceof Struct s) {
-                return new StructFields(s);
-            }
-            throw new DataException(name + ": expected a struct, found " + v.getClass().getSimpleName());
-        }
+        return s;
     }
 }

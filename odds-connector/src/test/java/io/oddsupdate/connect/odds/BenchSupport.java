@@ -48,7 +48,7 @@ public final class BenchSupport implements AutoCloseable {
         ReferenceData ref = cache.get();
         List<OddsWriter.Step> steps = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            VendorEvent e = VendorEvent.from(events.get(i));
+            VendorEvent e = VendorEvent.from(events.get(i), new io.oddsupdate.connect.common.PayloadCodec(null));
             ReferenceData.Game g = ref.games().get(e.gameId());
             steps.add(new OddsWriter.Step("raw.events." + e.league(), 0, offsetBase + i, e, ref.leagues().get(g.league()), g,
                     ref.teams().get(g.homeTeam()), ref.teams().get(g.awayTeam())));

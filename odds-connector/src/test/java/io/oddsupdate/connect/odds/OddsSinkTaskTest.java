@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.testkit.TestSinkTaskContext;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
 import redis.clients.jedis.Jedis;
@@ -45,7 +46,7 @@ class OddsSinkTaskTest {
     static final String STREAM = "odds:{nba}:stream";
 
     MockTime time;
-    TestSinkContext context;
+    TestSinkTaskContext context;
     OddsSinkTask task;
     Jedis jedis;
 
@@ -71,7 +72,7 @@ class OddsSinkTaskTest {
         jedis.flushAll();
         time = new MockTime();
         task = startTask();
-        context = (TestSinkContext) contextOf(task);
+        context = (TestSinkTaskContext) contextOf(task);
     }
 
     @AfterEach
@@ -93,18 +94,18 @@ class OddsSinkTaskTest {
         return p;
     }
 
-    private final Map<OddsSinkTask, TestSinkContext> contexts = new HashMap<>();
+    private final Map<OddsSinkTask, TestSinkTaskContext> contexts = new HashMap<>();
 
     private OddsSinkTask startTask() {
         OddsSinkTask t = new OddsSinkTask(time);
-        TestSinkContext c = new TestSinkContext();
+        TestSinkTaskContext c = new TestSinkTaskContext();
         t.initialize(c);
         t.start(props());
         contexts.put(t, c);
         return t;
     }
 
-    private TestSinkContext contextOf(OddsSinkTask t) {
+    private TestSinkTaskContext contextOf(OddsSinkTask t) {
         return contexts.get(t);
     }
 
@@ -183,7 +184,7 @@ class OddsSinkTaskTest {
 
         // the consumer's committed offset lagged: the new task is handed everything again
         OddsSinkTask second = startTask();
-        TestSinkContext c2 = contextOf(second);
+        TestSinkTaskContext c2 = contextOf(second);
         second.open(List.of(TP));
         assertEquals(Map.of(TP, 106L), c2.seeks);
         second.put(batch);
@@ -251,8 +252,8 @@ class OddsSinkTaskTest {
         assertTrue(reasons.get(0).contains("malformed JSON") && reasons.get(0).contains("raw.events.nba/0@1"), reasons.get(0));
         assertTrue(reasons.get(1).contains("tombstone"), reasons.get(1));
         assertTrue(reasons.get(2).contains("unknown game 'no-such-game'"), reasons.get(2));
-        assertTrue(reasons.get(3).contains("unknown event type 'TIMEOUT'"), reasons.get(3));
-        assertTrue(reasons.get(4).contains("seq: missing"), reasons.get(4));
+        assertTrue(reasons.get(3).contains("field 'type': expected one of [GAME_START, SCORE, CLOCK, PLAYER_STAT, GAME_END], got string \"TIMEOUT\""), reasons.get(3));
+        assertTrue(reasons.get(4).contains("field 'seq' is required but missing"), reasons.get(4));
         assertEquals(6, stream().size());
         // a dead-lettered event's offset is stored too, so a restarted task does not dead-letter it again
         task.put(List.of(json(7, "[]")));
@@ -290,7 +291,7 @@ class OddsSinkTaskTest {
         p.put(OddsSinkConnector.MIN_REPLICAS, "1");
         p.put(RedisSettings.TIMEOUT_MS, "1000"); // WAIT gets half; the rest is margin for a loaded machine
         OddsSinkTask waiting = new OddsSinkTask(time);
-        waiting.initialize(new TestSinkContext());
+        waiting.initialize(new TestSinkTaskContext());
         waiting.start(p);
         try {
             RetriableException e = assertThrows(RetriableException.class,

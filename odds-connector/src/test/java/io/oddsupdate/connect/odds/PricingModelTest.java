@@ -27,20 +27,22 @@ class PricingModelTest {
 
     @Test
     void normalCdfMatchesKnownValues() {
-        assertEquals(0.5, Probabilities.normalCdf(0), 1e-7);
+        // full precision (Apache Commons Numbers' erfc): closed forms to 1e-9 and better
+        assertEquals(0.5, Probabilities.normalCdf(0), 1e-15);
         assertEquals(1.0, Probabilities.normalCdf(0.7) + Probabilities.normalCdf(-0.7), 1e-15);
-        assertEquals(0.8413447460685429, Probabilities.normalCdf(1), 1e-7);
-        assertEquals(0.024997895148220435, Probabilities.normalCdf(-1.96), 1e-7);
+        assertEquals(0.8413447460685429, Probabilities.normalCdf(1), 1e-15);
+        assertEquals(0.024997895148220435, Probabilities.normalCdf(-1.96), 1e-15);
+        assertEquals(2.866515718791946e-7, Probabilities.normalCdf(-5), 1e-18);
         assertEquals(1.0, Probabilities.normalCdf(40), 1e-12);
     }
 
     @Test
     void sternClosedForm() {
         // Φ((ℓ + μτ) / (σ√τ)) with ℓ=5, μ=3, σ=12, τ=0.5
-        assertEquals(0.7781714720441434, PricingModel.stern(5, 3, 12, 0.5), 1e-7);
+        assertEquals(0.7781714720441434, PricingModel.stern(5, 3, 12, 0.5), 1e-12);
         // pregame: Φ(μ/σ) with μ = 6 − 1.5 + 2.5 = 7
         List<Quote> q = game(NBA, 6.0, 1.5, state(0, 0, 0, null));
-        assertEquals(0.7201655, q.get(0).fairProb(), 1e-6);
+        assertEquals(0.7201655364002942, q.get(0).fairProb(), 1e-12);
         assertEquals(PricingModel.stern(0, 7, 12, 1), q.get(0).fairProb(), 0);
     }
 

@@ -1,10 +1,7 @@
 package io.oddsupdate.connect.s3;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import com.github.luben.zstd.Zstd;
@@ -16,7 +13,8 @@ import org.xerial.snappy.Snappy;
 /**
  * Parquet page compression without Hadoop. parquet-hadoop's own {@code CodecFactory} instantiates Hadoop
  * {@code CompressionCodec}s even for zstd and snappy; these are the same formats (zstd frames, raw snappy blocks, gzip
- * members) written with zstd-jni, snappy-java and the JDK, so the plugin needs no Hadoop jar.
+ * members) written with zstd-jni, snappy-java and the JDK, so the plugin needs no Hadoop jar. Compression only: the
+ * sink never reads Parquet.
  */
 final class ParquetCodecs implements CompressionCodecFactory {
 
@@ -51,26 +49,10 @@ final class ParquetCodecs implements CompressionCodecFactory {
         };
     }
 
+    /** The sink only writes; reading its objects back is the tests' (testkit's ParquetRows, the one decompressor). */
     @Override
     public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
-        return new BytesInputDecompressor() {
-            @Override
-            public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
-                return codec == CompressionCodecName.UNCOMPRESSED ? bytes
-                        : BytesInput.from(ParquetCodecs.decompress(codec, bytes.toByteArray(), uncompressedSize));
-            }
-
-            @Override
-            public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize) throws IOException {
-                byte[] in = new byte[compressedSize];
-                input.get(in);
-                output.put(codec == CompressionCodecName.UNCOMPRESSED ? in : ParquetCodecs.decompress(codec, in, uncompressedSize));
-            }
-
-            @Override
-            public void release() {
-            }
-        };
+        throw new UnsupportedOperationException("the bronze sink only compresses");
     }
 
     @Override
@@ -91,21 +73,6 @@ final class ParquetCodecs implements CompressionCodecFactory {
                 return out.toByteArray();
             default:
                 throw new IOException("compression codec " + codec + " is not supported; use one of zstd, snappy, gzip, uncompressed");
-        }
-    }
-
-    private static byte[] decompress(CompressionCodecName codec, byte[] in, int uncompressedSize) throws IOException {
-        switch (codec) {
-            case ZSTD:
-                return Zstd.decompress(in, uncompressedSize);
-            case SNAPPY:
-                return Snappy.uncompress(in);
-            case GZIP:
-                try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in))) {
-                    return gz.readNBytes(uncompressedSize);
-                }
-            default:
-                throw new IOException("compression codec " + codec + " is not supported");
         }
     }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 import io.oddsupdate.connect.common.CrossKeyValidation;
+import io.oddsupdate.connect.common.Version;
 
 /**
  * Writes odds updates ({@code com.example.odds.OddsUpdate}) to S3 as Parquet, one object per file, laid out
@@ -156,8 +157,7 @@ public class S3ParquetSinkConnector extends SinkConnector {
 
     @Override
     public String version() {
-        return S3ParquetSinkConnector.class.getPackage().getImplementationVersion() == null
-                ? "unknown" : S3ParquetSinkConnector.class.getPackage().getImplementationVersion();
+        return Version.VERSION;
     }
 
     @Override

@@ -26,6 +26,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import io.oddsupdate.connect.common.Version;
+
 /**
  * The task of {@link S3ParquetSinkConnector}: decides each record's file (league, UTC date and hour, topic partition),
  * appends it, closes files on the rotation triggers and bounds, and reports as committable only offsets whose records
@@ -50,7 +52,7 @@ public class S3ParquetSinkTask extends SinkTask {
 
     @Override
     public String version() {
-        return new S3ParquetSinkConnector().version();
+        return Version.VERSION;
     }
 
     @Override

@@ -43,7 +43,7 @@ final class SinkSettings extends AbstractConfig {
     final long maxBufferedBytes;
 
     SinkSettings(Map<?, ?> props) {
-        super(CONFIG_DEF, props);
+        super(CONFIG_DEF, props, false);
         bucket = getString(BUCKET).trim();
         pathTemplate = new PathTemplate(PATH_TEMPLATE, getString(PATH_TEMPLATE), getString(PREFIX));
         leagueHeader = getString(LEAGUE_HEADER);

@@ -331,7 +331,7 @@ class S3ParquetSinkIT {
                 continue;
             }
             String reason = new String(r.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
-            assertTrue(reason.contains("does not fit the bronze schema") && reason.contains("field 'odds': expected double"), reason);
+            assertTrue(reason.contains("does not fit the bronze schema") && reason.contains("field 'odds': expected a finite double"), reason);
             misfits.add(header(r, "__connect.errors.partition") + "@" + header(r, "__connect.errors.offset"));
         }
         assertEquals(expected, misfits.size(), "dead-lettered records " + misfits);

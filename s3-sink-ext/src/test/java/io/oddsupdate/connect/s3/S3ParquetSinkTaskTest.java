@@ -71,7 +71,7 @@ class S3ParquetSinkTaskTest {
                 DIR + "league=nba/dt=2024-03-11/hour=00/" + NBA + "+0+0000000004.parquet",
                 DIR + "league=nfl/dt=2024-03-11/hour=07/" + NFL + "+1+0000000010.parquet"), s3.keys(bucket));
         assertEquals(Map.of(new TopicPartition(NBA, 0), 6L, new TopicPartition(NFL, 1), 13L), h.commit());
-        assertEquals(List.of(), h.deadLetters);
+        assertEquals(List.of(), h.deadLetters());
 
         List<GenericRecord> rows = TaskHarness.readAll(s3, bucket);
         assertEquals(9, rows.size());
@@ -135,14 +135,15 @@ class S3ParquetSinkTaskTest {
                 struct("other.topic", 0, 6, null, T),
                 struct(NBA, 0, 7, "n/ba", T),
                 struct(NBA, 0, 8, "nba", T)));
-        List<String> reasons = h.deadLetters;
+        List<String> reasons = h.deadLetters();
+        assertEquals(Map.of(), h.context.seeks, "the sink never rewinds");
         assertEquals(7, reasons.size(), reasons.toString());
         assertTrue(reasons.get(0).startsWith("1: S3ParquetSinkConnector: record odds.updates.internal.nba-0@1 does not fit"), reasons.get(0));
         assertTrue(reasons.get(0).contains("tombstone"), reasons.get(0));
-        assertTrue(reasons.get(1).contains("missing required field 'market'"), reasons.get(1));
-        assertTrue(reasons.get(2).contains("field 'odds': expected double but found String '-115'"), reasons.get(2));
-        assertTrue(reasons.get(3).contains("field 'event_ts': not an ISO-8601 instant: 'yesterday'"), reasons.get(3));
-        assertTrue(reasons.get(4).contains("expected a Struct or Map"), reasons.get(4));
+        assertTrue(reasons.get(1).contains("field 'market' is required but missing"), reasons.get(1));
+        assertTrue(reasons.get(2).contains("field 'odds': expected a finite double, got string \"-115\""), reasons.get(2));
+        assertTrue(reasons.get(3).contains("field 'event_ts': expected timestamp (epoch millis or ISO-8601 instant), got string \"yesterday\""), reasons.get(3));
+        assertTrue(reasons.get(4).contains("field '(root)': expected record com.example.odds.OddsUpdate, got byte[]"), reasons.get(4));
         assertTrue(reasons.get(5).contains("no league"), reasons.get(5));
         assertTrue(reasons.get(6).contains("league 'n/ba' is not a safe path segment"), reasons.get(6));
         assertEquals(2, TaskHarness.readAll(s3, bucket).size());
@@ -180,7 +181,7 @@ class S3ParquetSinkTaskTest {
         h.task.put(records(0, 7));
         // Closed at 3 records; the next close waits for the commit of offset 3, so the second file keeps growing.
         assertEquals(List.of(key(0)), s3.keys(bucket));
-        assertEquals(1, h.commitRequests);
+        assertEquals(1, h.context.commitRequests);
         assertEquals(3L, h.commit().get(new TopicPartition(NBA, 0)));
         h.task.put(List.of()); // the close that waited is due now, with or without new records
         assertEquals(List.of(key(0), key(3)), s3.keys(bucket));

@@ -5,9 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,15 +15,14 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.header.ConnectHeaders;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 
 import io.oddsupdate.connect.testkit.ParquetRows;
+import io.oddsupdate.connect.testkit.TestSinkTaskContext;
 import io.oddsupdate.connect.testkit.servers.S3Server;
 
-/** Drives an {@link S3ParquetSinkTask} the way a worker does, with a context that records commits and dead letters. */
-final class TaskHarness implements SinkTaskContext {
+/** Drives an {@link S3ParquetSinkTask} the way a worker does, with testkit's context that records commits and dead letters. */
+final class TaskHarness {
 
     static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("com.example.odds.OddsUpdate")
             .field("event_uid", Schema.STRING_SCHEMA)
@@ -39,13 +35,11 @@ final class TaskHarness implements SinkTaskContext {
             .field("not_in_bronze", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
 
-    final List<String> deadLetters = new ArrayList<>();
-    int commitRequests;
     final S3ParquetSinkTask task = new S3ParquetSinkTask();
-    private final Map<String, String> props;
+    final TestSinkTaskContext context;
 
     TaskHarness(S3Server s3, String bucket, Map<String, String> overrides) {
-        props = new HashMap<>();
+        Map<String, String> props = new HashMap<>();
         props.put(S3ParquetSinkConnector.BUCKET, bucket);
         props.put(S3ParquetSinkConnector.ENDPOINT, s3.endpoint().toString());
         props.put(S3ParquetSinkConnector.REGION, S3Server.REGION);
@@ -58,7 +52,8 @@ final class TaskHarness implements SinkTaskContext {
         props.put(S3ParquetSinkConnector.REQUEST_TIMEOUT_MS, "5000");
         props.put(S3ParquetSinkConnector.UPLOAD_THREADS, "0"); // deterministic: objects are complete when put returns
         props.putAll(overrides);
-        task.initialize(this);
+        context = new TestSinkTaskContext(props);
+        task.initialize(context);
         task.start(props);
     }
 
@@ -128,51 +123,12 @@ final class TaskHarness implements SinkTaskContext {
         return ParquetRows.read(parquet);
     }
 
-    @Override
-    public Map<String, String> configs() {
-        return props;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-        throw new UnsupportedOperationException("the sink never rewinds");
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-        throw new UnsupportedOperationException("the sink never rewinds");
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {
-    }
-
-    @Override
-    public Set<TopicPartition> assignment() {
-        return Set.of();
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {
-    }
-
-    @Override
-    public void requestCommit() {
-        commitRequests++;
-    }
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-        return new ErrantRecordReporter() {
-            @Override
-            public Future<Void> report(SinkRecord record, Throwable error) {
-                deadLetters.add(record.kafkaOffset() + ": " + error.getMessage());
-                return CompletableFuture.completedFuture(null);
-            }
-        };
+    /** Each dead letter as "offset: reason". */
+    List<String> deadLetters() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < context.deadLetters.size(); i++) {
+            out.add(context.deadLetters.get(i).kafkaOffset() + ": " + context.reasons.get(i).getMessage());
+        }
+        return out;
     }
 }

@@ -12,7 +12,6 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 
-import io.oddsupdate.connect.common.DeadLetterRoute;
 import io.oddsupdate.connect.common.FieldPath;
 import io.oddsupdate.connect.common.Payload;
 import io.oddsupdate.connect.common.PayloadException;
@@ -25,7 +24,8 @@ import io.oddsupdate.connect.common.PayloadTransformation;
 public class CanonicalKey<R extends ConnectRecord<R>> extends PayloadTransformation<R> {
 
     public static final String OVERVIEW_DOC = "Sets the record key to the game id read from the value (a Struct, a"
-            + " schemaless Map, or JSON bytes as MirrorMaker hands them over), trying <code>game.id.paths</code> in order."
+            + " schemaless Map, JSON bytes as MirrorMaker hands them over, or Glue-Avro bytes read with this transform's own"
+            + " <code>glue.*</code> settings), trying <code>game.id.paths</code> in order."
             + " For a bytes value the key is bytes too (UTF-8 of the id, or a JSON object for <code>key.type=struct</code>),"
             + " so MirrorMaker's ByteArrayConverter can write it; for a Struct or Map value it is a String (STRING schema)"
             + " or a Struct/Map with one field <code>game_id</code>. A value without a game id, or with a non-scalar one, is"
@@ -40,7 +40,7 @@ public class CanonicalKey<R extends ConnectRecord<R>> extends PayloadTransformat
     /** The field of a {@code key.type=struct} key. */
     public static final String KEY_FIELD = "game_id";
 
-    public static final ConfigDef CONFIG_DEF = DeadLetterRoute.define(new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = define(new ConfigDef()
             .define(GAME_ID_PATHS_CONFIG, ConfigDef.Type.LIST, "game_id,gameId,game.id", FieldPath.validList(false),
                     ConfigDef.Importance.HIGH, "Dotted paths in the value to read the game id from, tried in order;"
                             + " the first present and non-null one wins. The id must be a string or an integer.")
@@ -64,13 +64,10 @@ public class CanonicalKey<R extends ConnectRecord<R>> extends PayloadTransformat
     private boolean partitionByKey;
 
     @Override
-    public void configure(Map<String, ?> props) {
-        AbstractConfig config = new AbstractConfig(CONFIG_DEF, props);
+    protected void configure(AbstractConfig config) {
         paths = FieldPath.parseAll(GAME_ID_PATHS_CONFIG, config.getList(GAME_ID_PATHS_CONFIG));
         structKey = KEY_TYPE_STRUCT.equalsIgnoreCase(config.getString(KEY_TYPE_CONFIG));
         partitionByKey = config.getBoolean(PARTITION_BY_KEY_CONFIG);
-        deadLetters = DeadLetterRoute.from(config, getClass());
-        Payload.registerPaths(paths);
     }
 
     @Override
@@ -81,7 +78,7 @@ public class CanonicalKey<R extends ConnectRecord<R>> extends PayloadTransformat
         if (payload.isBytes()) {
             // MirrorMaker writes keys with ByteArrayConverter, which accepts bytes only
             keySchema = record.valueSchema() == null ? null : Schema.BYTES_SCHEMA;
-            key = (structKey ? jsonObject(gameId) : gameId).getBytes(StandardCharsets.UTF_8);
+            key = structKey ? payloads().encodeJson(Map.of(KEY_FIELD, gameId)) : gameId.getBytes(StandardCharsets.UTF_8);
         } else if (record.valueSchema() != null) {
             keySchema = structKey ? KEY_STRUCT_SCHEMA : Schema.STRING_SCHEMA;
             key = structKey ? new Struct(KEY_STRUCT_SCHEMA).put(KEY_FIELD, gameId) : gameId;
@@ -109,21 +106,6 @@ public class CanonicalKey<R extends ConnectRecord<R>> extends PayloadTransformat
         }
         throw new PayloadException(null, "the game id must be a string or an integer but is " + id + " ("
                 + GAME_ID_PATHS_CONFIG + "=" + paths + ")");
-    }
-
-    private static String jsonObject(String gameId) {
-        StringBuilder sb = new StringBuilder(gameId.length() + 16).append("{\"").append(KEY_FIELD).append("\":\"");
-        for (int i = 0; i < gameId.length(); i++) {
-            char c = gameId.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append("\"}").toString();
     }
 
     @Override

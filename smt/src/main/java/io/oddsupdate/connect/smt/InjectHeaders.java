@@ -1,23 +1,23 @@
 package io.oddsupdate.connect.smt;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.header.Headers;
 
-import io.oddsupdate.connect.common.DeadLetterRoute;
 import io.oddsupdate.connect.common.FieldPath;
 import io.oddsupdate.connect.common.Payload;
 import io.oddsupdate.connect.common.PayloadException;
@@ -32,8 +32,8 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
     public static final String OVERVIEW_DOC = "Adds or replaces (never duplicates) the string headers <code>league</code>"
             + " (from the topic name, through <code>league.topic.regex</code>), <code>game_id</code>, <code>event_id</code>,"
             + " <code>player_id</code> and <code>model_version</code> (from the value, through the <code>*.paths</code>"
-            + " settings; <code>model_version</code> falls back to <code>model.version</code>). Works on Struct, Map and JSON"
-            + " bytes values. A header whose value is missing is left out (an existing header of that name is kept) unless it"
+            + " settings; <code>model_version</code> falls back to <code>model.version</code>). Works on Struct, Map, JSON"
+            + " and Glue-Avro bytes values (Glue-Avro read with this transform's own <code>glue.*</code> settings). A header whose value is missing is left out (an existing header of that name is kept) unless it"
             + " is listed in <code>required.headers</code>: then the record is dead-lettered (<code>dlq.topic</code>) or fails."
             + " Numbers and booleans become their string form; an object or array is a failure. Headers are written as Strings,"
             + " or as UTF-8 bytes with <code>header.format=bytes</code> (for a ByteArrayConverter header converter, as"
@@ -58,7 +58,7 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
     public static final String DEFAULT_LEAGUE_TOPIC_REGEX =
             "^(?:.+\\.)?(?:vendor\\.raw\\.events|raw\\.events|odds\\.updates\\.internal|odds\\.updates\\.public)\\.(?<league>[A-Za-z0-9_-]+)$";
 
-    public static final ConfigDef CONFIG_DEF = DeadLetterRoute.define(new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = define(new ConfigDef()
             .define(LEAGUE_TOPIC_REGEX_CONFIG, ConfigDef.Type.STRING, DEFAULT_LEAGUE_TOPIC_REGEX, new LeagueRegex(),
                     ConfigDef.Importance.HIGH, "Regex matched against the whole topic name; its named group 'league' is the"
                             + " league header. The default matches vendor.raw.events.X, raw.events.X, odds.updates.internal.X and"
@@ -82,16 +82,14 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
 
     private Pattern leagueRegex;
     /** League per topic name (a task sees few topics; the regex costs more than the rest of the transform). */
-    private final Map<String, Optional<String>> leagueOfTopic = new ConcurrentHashMap<>();
+    private final Cache<String, Optional<String>> leagueOfTopic = new SynchronizedCache<>(new LRUCache<>(MAX_CACHED_TOPICS));
     private final Map<String, List<FieldPath>> valuePaths = new LinkedHashMap<>();
     private String modelVersionFallback;
     private Set<String> required;
 
     @Override
-    public void configure(Map<String, ?> props) {
-        AbstractConfig config = new AbstractConfig(CONFIG_DEF, props);
+    protected void configure(AbstractConfig config) {
         leagueRegex = Pattern.compile(config.getString(LEAGUE_TOPIC_REGEX_CONFIG));
-        leagueOfTopic.clear();
         valuePaths.clear();
         valuePaths.put(GAME_ID, FieldPath.parseAll(GAME_ID_PATHS_CONFIG, config.getList(GAME_ID_PATHS_CONFIG)));
         valuePaths.put(EVENT_ID, FieldPath.parseAll(EVENT_ID_PATHS_CONFIG, config.getList(EVENT_ID_PATHS_CONFIG)));
@@ -100,10 +98,6 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
         String fallback = config.getString(MODEL_VERSION_CONFIG);
         modelVersionFallback = fallback == null || fallback.isBlank() ? null : fallback.strip();
         required = Set.copyOf(config.getList(REQUIRED_HEADERS_CONFIG));
-        deadLetters = DeadLetterRoute.from(config, getClass());
-        List<FieldPath> all = new ArrayList<>();
-        valuePaths.values().forEach(all::addAll);
-        Payload.registerPaths(all);
     }
 
     @Override
@@ -113,7 +107,7 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
         if (league == null) {
             missing(LEAGUE, "topic '" + record.topic() + "' does not match " + LEAGUE_TOPIC_REGEX_CONFIG);
         } else {
-            deadLetters.headerFormat().add(headers.remove(LEAGUE), LEAGUE, league);
+            headerFormat().add(headers.remove(LEAGUE), LEAGUE, league);
         }
         for (Map.Entry<String, List<FieldPath>> e : valuePaths.entrySet()) {
             Object v = e.getValue().isEmpty() ? null : payload.firstScalar(e.getValue());
@@ -124,7 +118,7 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
             if (value == null || value.isEmpty()) {
                 missing(e.getKey(), "no " + e.getKey() + " in the " + payload.form() + " value at any of " + e.getValue());
             } else {
-                deadLetters.headerFormat().add(headers.remove(e.getKey()), e.getKey(), value);
+                headerFormat().add(headers.remove(e.getKey()), e.getKey(), value);
             }
         }
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
@@ -136,9 +130,7 @@ public class InjectHeaders<R extends ConnectRecord<R>> extends PayloadTransforma
         if (league == null) {
             Matcher m = leagueRegex.matcher(topic);
             league = Optional.ofNullable(m.matches() ? m.group(LEAGUE) : null);
-            if (leagueOfTopic.size() < MAX_CACHED_TOPICS) {
-                leagueOfTopic.put(topic, league);
-            }
+            leagueOfTopic.put(topic, league);
         }
         return league.orElse(null);
     }

@@ -175,21 +175,7 @@ class EnforceSchemaIT {
             vendor.produce(TOPIC, null, v);
         }
 
-        Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), TOPIC);
-        mm2.put("transforms", "enforce,key");
-        mm2.put("transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema");
-        mm2.put("transforms.enforce.schema", "raw-event/v1");
-        mm2.put("transforms.enforce.glue.region", MotoServer.REGION);
-        mm2.put("transforms.enforce.glue.endpoint", moto.endpoint());
-        mm2.put("transforms.enforce.glue.registry.name", REGISTRY);
-        mm2.put("transforms.enforce.dlq.topic", DLQ);
-        mm2.put("transforms.enforce.transform.alias", "enforce");
-        mm2.put("transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey");
-        mm2.put("transforms.key.dlq.topic", DLQ);
-        // MirrorMaker's header converter is ByteArrayConverter: dead-letter headers must be bytes
-        mm2.put("transforms.enforce.header.format", "bytes");
-        mm2.put("transforms.key.header.format", "bytes");
-        core.configureConnector("vendor-to-core", mm2);
+        core.configureConnector("vendor-to-core", vendorHop(TOPIC, true));
 
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         core.kafka().consume(good.size(), 120_000, TOPIC).forEach(out::add);
@@ -225,9 +211,61 @@ class EnforceSchemaIT {
     }
 
     /**
-     * The edge hop on the local registry (no glue.* settings: the repo's schema files): internal Glue-Avro updates
-     * through Sanitize and EnforceSchema leave as public-schema records only; a record that is not an odds update is
-     * dead-lettered.
+     * The vendor hop's transforms (EnforceSchema, then CanonicalKey reading its Glue-Avro output) on {@code topic}; with
+     * {@code moto}, both with the glue.* settings of the moto registry, else with none (the repo's schema files).
+     */
+    Map<String, String> vendorHop(String topic, boolean moto) {
+        Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), topic);
+        mm2.putAll(Map.of("transforms", "enforce,key",
+                "transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema", "transforms.enforce.schema", "raw-event/v1",
+                "transforms.enforce.transform.alias", "enforce", "transforms.key.type", "io.oddsupdate.connect.smt.CanonicalKey"));
+        for (String t : List.of("enforce", "key")) {
+            mm2.put("transforms." + t + ".dlq.topic", DLQ);
+            // MirrorMaker's header converter is ByteArrayConverter: dead-letter headers must be bytes
+            mm2.put("transforms." + t + ".header.format", "bytes");
+            if (moto) {
+                mm2.putAll(Map.of("transforms." + t + ".glue.region", MotoServer.REGION, "transforms." + t + ".glue.endpoint",
+                        this.moto.endpoint(), "transforms." + t + ".glue.registry.name", REGISTRY));
+            }
+        }
+        return mm2;
+    }
+
+    /**
+     * Two connectors in one worker, one on Glue (moto), one on the repo's schema files: each transform reads with the
+     * registry of its own glue.* settings, so each connector's CanonicalKey decodes the Glue-Avro its own EnforceSchema
+     * wrote (with one registry shared by the worker, one of them would read the other's ids and dead-letter everything).
+     */
+    @Test
+    void twoConnectorsWithDifferentGlueSettingsInOneWorkerEachReadWithTheirOwn() throws Exception {
+        startMoto();
+        String other = "raw.events.nfl";
+        vendor.createTopic(TOPIC, 1);
+        vendor.createTopic(other, 1);
+        core.kafka().createTopic(DLQ, 1);
+        for (int n = 0; n < 4; n++) {
+            vendor.produce(TOPIC, null, event(n, n));
+            vendor.produce(other, null, event(n, n).replace("nba-g", "nfl-g"));
+        }
+        core.configureConnector("glue-hop", vendorHop(TOPIC, true));
+        core.configureConnector("local-hop", vendorHop(other, false));
+
+        Map<String, UUID> idByTopic = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : core.kafka().consume(8, 120_000, TOPIC, other)) {
+            UUID id = idOf(r.value());
+            assertEquals(id, idByTopic.computeIfAbsent(r.topic(), t -> id), "one version id per connector");
+            String gameId = body(r.value(), repoSchema("raw-event/v1")).get("game_id").toString();
+            assertEquals(gameId, new String(r.key(), StandardCharsets.UTF_8), "keyed by its own connector's CanonicalKey");
+        }
+        assertEquals(localId("raw-event/v1"), idByTopic.get(other), "the local connector: the repo schema's id");
+        assertTrue(!localId("raw-event/v1").equals(idByTopic.get(TOPIC)), "the Glue connector: an id Glue assigned");
+        assertEquals(0, core.kafka().consumeAll(5_000, DLQ).count(), "nothing dead-lettered");
+    }
+
+    /**
+     * The edge hop as shipped, on the local registry (no glue.* settings: the repo's schema files): one EnforceSchema
+     * step onto the public schema, under the alias 'sanitize'; internal Glue-Avro updates leave as public-schema records
+     * only; a record that is not an odds update, and a tombstone, are dead-lettered.
      */
     @Test
     void edgeHopWritesPublicSchemaRecordsOnly() throws Exception {
@@ -265,25 +303,25 @@ class EnforceSchemaIT {
                 producer.send(new ProducerRecord<>(internalTopic, v)).get();
             }
             producer.send(new ProducerRecord<>(internalTopic, misfit)).get();
+            producer.send(new ProducerRecord<>(internalTopic, null)).get();
         }
 
         Map<String, String> mm2 = ConnectClusters.mirrorSource(vendor, core.kafka(), internalTopic);
-        mm2.put("transforms", "sanitize,enforce");
-        mm2.put("transforms.sanitize.type", "io.oddsupdate.connect.smt.Sanitize");
-        mm2.put("transforms.sanitize.public.schema", "classpath:schemas/odds-update-public/v1.avsc");
+        mm2.put("transforms", "sanitize");
+        mm2.put("transforms.sanitize.type", "io.oddsupdate.connect.smt.EnforceSchema");
+        mm2.put("transforms.sanitize.transform.alias", "sanitize");
+        mm2.put("transforms.sanitize.schema", "odds-update-public/v1");
+        mm2.put("transforms.sanitize.tombstones", "dead.letter");
         mm2.put("transforms.sanitize.dlq.topic", publicDlq);
-        mm2.put("transforms.enforce.type", "io.oddsupdate.connect.smt.EnforceSchema");
-        mm2.put("transforms.enforce.schema", "odds-update-public/v1");
-        mm2.put("transforms.enforce.dlq.topic", publicDlq);
         mm2.put("transforms.sanitize.header.format", "bytes");
-        mm2.put("transforms.enforce.header.format", "bytes");
         core.configureConnector("core-to-edge", mm2);
 
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         core.kafka().consume(in.size(), 120_000, internalTopic).forEach(out::add);
         List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-        core.kafka().consume(1, 60_000, publicDlq).forEach(dead::add);
-        assertEquals(in.size() + 1, out.size() + dead.size(), "in = out + DLQ");
+        core.kafka().consume(2, 60_000, publicDlq).forEach(dead::add);
+        dead.sort(java.util.Comparator.comparing((ConsumerRecord<byte[], byte[]> r) -> r.value() == null));
+        assertEquals(in.size() + 2, out.size() + dead.size(), "in = out + DLQ");
         for (ConsumerRecord<byte[], byte[]> r : out) {
             assertEquals(localId("odds-update-public/v1"), idOf(r.value()), "public schema only");
             GenericRecord p = body(r.value(), publicV1);
@@ -292,7 +330,9 @@ class EnforceSchemaIT {
         }
         assertArrayEquals(misfit, dead.get(0).value(), "dead-lettered unchanged");
         String reason = new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
-        assertTrue(reason.contains("event_uid"), reason);
+        assertTrue(reason.startsWith("sanitize: field 'event_uid' is required but missing"), reason);
+        String tombstone = new String(dead.get(1).headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
+        assertTrue(tombstone.startsWith("sanitize: tombstone: "), tombstone);
     }
 
     static GenericRecord rawEvent(GenericRecord r) {

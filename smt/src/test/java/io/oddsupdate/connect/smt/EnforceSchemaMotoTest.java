@@ -19,7 +19,7 @@ import com.amazonaws.services.schemaregistry.utils.AWSSchemaRegistryConstants;
 import com.amazonaws.services.schemaregistry.utils.AvroRecordType;
 
 import io.oddsupdate.connect.common.DeadLetterRoute;
-import io.oddsupdate.connect.common.glue.AvroValues;
+import io.oddsupdate.connect.common.Conformance;
 import io.oddsupdate.connect.common.glue.GlueSettings;
 import io.oddsupdate.connect.common.glue.RepoSchemas;
 import io.oddsupdate.connect.testkit.servers.MotoServer;
@@ -96,7 +96,7 @@ class EnforceSchemaMotoTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> expected = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Map.class);
             expected.remove("vendor_extra");
-            assertEquals(AvroValues.toRecord(expected, RepoSchemas.get("raw-event/v1").schema()), read);
+            assertEquals(Conformance.toRecord(expected, RepoSchemas.get("raw-event/v1").schema()), read);
             assertEquals("nba-g1", read.get("game_id").toString());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);

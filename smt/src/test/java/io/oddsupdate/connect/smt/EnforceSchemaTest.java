@@ -18,10 +18,10 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.common.Conformance;
 import io.oddsupdate.connect.common.DeadLetterRoute;
 import io.oddsupdate.connect.common.FieldPath;
-import io.oddsupdate.connect.common.Payload;
-import io.oddsupdate.connect.common.glue.AvroValues;
+import io.oddsupdate.connect.common.PayloadCodec;
 import io.oddsupdate.connect.common.glue.GlueAvro;
 import io.oddsupdate.connect.common.glue.GlueSettings;
 import io.oddsupdate.connect.common.glue.RepoSchemas;
@@ -73,8 +73,8 @@ class EnforceSchemaTest {
             assertEquals("SCORE", r.get("type").toString());
             assertEquals(3, ((GenericRecord) r.get("payload")).get("period"));
             assertNull(r.getSchema().getField("vendor_extra"), "fields the schema does not name are dropped");
-            // the transforms after it read the Glue-Avro value through the payload layer
-            assertEquals("nba-g1", Payload.of(out).find(FieldPath.parse("game_id")));
+            // the transforms after it read the Glue-Avro value with codecs of their own
+            assertEquals("nba-g1", new PayloadCodec(codec).read(out.valueSchema(), out.value()).firstScalar(java.util.List.of(FieldPath.parse("game_id"))));
         }
     }
 
@@ -110,10 +110,17 @@ class EnforceSchemaTest {
     }
 
     @Test
-    void tombstonesPass() {
+    void tombstonesPassOrAreDeadLetteredWhenAsked() {
+        SourceRecord tombstone = record("odds.updates.public.nba", null);
         try (EnforceSchema<SourceRecord> t = transform(Map.of())) {
-            SourceRecord tombstone = record("raw.events.nba", null);
             assertSame(tombstone, t.apply(tombstone));
+        }
+        try (EnforceSchema<SourceRecord> t = transform(Map.of(EnforceSchema.SCHEMA_CONFIG, "odds-update-public/v1",
+                DeadLetterRoute.TRANSFORM_ALIAS_CONFIG, "sanitize", "tombstones", "dead.letter"))) {
+            SourceRecord out = t.apply(tombstone);
+            assertEquals("raw.events.dlq", out.topic());
+            assertEquals("sanitize: tombstone: a null value is not a record (tombstones=dead.letter)",
+                    header(out, DeadLetterRoute.EXCEPTION_MESSAGE_HEADER));
         }
     }
 
@@ -130,7 +137,7 @@ class EnforceSchemaTest {
         try (GlueAvro codec = new GlueAvro(GlueSettings.local());
              EnforceSchema<SourceRecord> t = transform(Map.of(EnforceSchema.SCHEMA_CONFIG, "odds-update-public/v1",
                      DeadLetterRoute.DLQ_TOPIC_CONFIG, "odds.updates.public.dlq"))) {
-            byte[] in = codec.encode("odds.updates.internal.nba", AvroValues.toRecord(internal, RepoSchemas.get("odds-update-internal/v2").schema()));
+            byte[] in = codec.encode("odds.updates.internal.nba", Conformance.toRecord(internal, RepoSchemas.get("odds-update-internal/v2").schema()));
             SourceRecord out = t.apply(record("odds.updates.public.nba", in));
             GenericRecord r = codec.decode((byte[]) out.value());
             assertEquals("io.oddsupdate.public.PublicOddsUpdate", r.getSchema().getFullName());

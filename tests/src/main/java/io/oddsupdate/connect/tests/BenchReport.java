@@ -103,20 +103,41 @@ final class BenchReport {
             b.append("</div>\n");
         }
 
-        b.append("<h2>Table</h2>\n<table>\n");
+        // the Markdown of the bench's tables: the rate table, then a CPU-by-component table per rate, each after its title
+        b.append("<h2>Table</h2>\n");
+        boolean inTable = false;
+        boolean head = false;
         for (String line : table.subList(1, table.size())) {
             if (line.startsWith("|---")) {
                 continue;
             }
-            boolean head = line == table.get(1);
+            if (!line.startsWith("|")) {
+                if (inTable) {
+                    b.append("</table>\n");
+                    inTable = false;
+                }
+                if (!line.isBlank()) {
+                    b.append("<h3>").append(esc(line)).append("</h3>\n");
+                }
+                continue;
+            }
+            if (!inTable) {
+                b.append("<table>\n");
+                inTable = true;
+                head = true;
+            }
             b.append("<tr>");
             String[] cells = line.substring(1, line.length() - 1).split("\\|");
             for (String c : cells) {
                 b.append(head ? "<th>" : "<td>").append(esc(c.strip().replace("**", ""))).append(head ? "</th>" : "</td>");
             }
             b.append("</tr>\n");
+            head = false;
         }
-        b.append("</table>\n</body></html>\n");
+        if (inTable) {
+            b.append("</table>\n");
+        }
+        b.append("</body></html>\n");
         return b.toString();
     }
 

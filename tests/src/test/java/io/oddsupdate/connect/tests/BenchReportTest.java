@@ -29,7 +29,9 @@ class BenchReportTest {
         assertEquals(3 + results.size() * hops, count(html, "<svg "), "3 overview charts, then one per hop and rate");
         assertTrue(html.contains("<h2>2,000 events/s: latency percentiles over time, per hop</h2>"));
         assertTrue(html.contains("<b>not reconciled</b>"), "a failed run says so");
-        assertEquals(1 + results.size(), count(html, "<tr>"), "the table: a header and a row per rate");
+        // the rate table (a header and a row per rate), then per rate the CPU by component (a header, two components, the total)
+        assertEquals(1 + results.size() + results.size() * 4, count(html, "<tr>"), "the rate table and the CPU tables");
+        assertTrue(html.contains("<h3>CPU by component at 2,000 events/s (measured window, 1,000 events):</h3>"), "a CPU table per rate");
         assertTrue(html.contains("M"), "lines drawn");
     }
 

@@ -4,13 +4,15 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
 
 import com.amazonaws.services.schemaregistry.common.configs.GlueSchemaRegistryConfiguration;
 import com.amazonaws.services.schemaregistry.deserializers.GlueSchemaRegistryDeserializerDataParser;
@@ -25,21 +27,23 @@ import com.amazonaws.services.schemaregistry.utils.AWSSchemaRegistryConstants;
  * Any consumer using AWS's deserializer reads what this writes, and this reads what AWS's serializer writes.
  *
  * <p>Version ids are resolved once per (registry schema name, schema) and schemas once per version id: the registry
- * is called when a schema is first seen, never per record. Safe for use by several threads.
+ * is called when a schema is first seen, never per record (each instance caches its own, up to {@value #CACHED}
+ * entries each). Safe for use by several threads.
  */
 public final class GlueAvro implements AutoCloseable {
 
     /** The first byte of every Glue-encoded record. */
     public static final byte HEADER_VERSION = AWSSchemaRegistryConstants.HEADER_VERSION_BYTE;
     private static final int HEADER_LENGTH = 18;
+    static final int CACHED = 64;
 
     private record Key(String schemaName, Schema schema) {
     }
 
     private final SchemaRegistry registry;
-    private final Map<Key, UUID> versionIds = new ConcurrentHashMap<>();
-    private final Map<UUID, Schema> schemas = new ConcurrentHashMap<>();
-    private final Map<Schema, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
+    private final Cache<Key, UUID> versionIds = new SynchronizedCache<>(new LRUCache<>(CACHED));
+    private final Cache<UUID, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(CACHED));
+    private final Cache<Schema, GenericDatumReader<GenericRecord>> readers = new SynchronizedCache<>(new LRUCache<>(CACHED));
     private final AvroSerializer serializer = new AvroSerializer();
     private final SerializationDataEncoder encoder;
     private final GlueSchemaRegistryDeserializerDataParser parser = GlueSchemaRegistryDeserializerDataParser.getInstance();
@@ -69,7 +73,7 @@ public final class GlueAvro implements AutoCloseable {
         if (id == null) {
             id = registry.versionId(schemaName, schema);
             versionIds.put(key, id);
-            schemas.putIfAbsent(id, schema);
+            schemas.put(id, schema);
         }
         return id;
     }
@@ -103,13 +107,22 @@ public final class GlueAvro implements AutoCloseable {
     }
 
     public Schema schema(UUID versionId) {
-        return schemas.computeIfAbsent(versionId, registry::schema);
+        Schema schema = schemas.get(versionId);
+        if (schema == null) {
+            schema = registry.schema(versionId);
+            schemas.put(versionId, schema);
+        }
+        return schema;
     }
 
     /** Decodes a Glue-encoded record with its writer schema. */
     public GenericRecord decode(byte[] bytes) {
         Schema writer = writerSchema(bytes);
-        GenericDatumReader<GenericRecord> reader = readers.computeIfAbsent(writer, GenericDatumReader::new);
+        GenericDatumReader<GenericRecord> reader = readers.get(writer);
+        if (reader == null) {
+            reader = new GenericDatumReader<>(writer);
+            readers.put(writer, reader);
+        }
         try {
             byte[] body = bytes[1] == AWSSchemaRegistryConstants.COMPRESSION_DEFAULT_BYTE ? null : parser.getPlainData(ByteBuffer.wrap(bytes));
             BinaryDecoder decoder = body == null

@@ -8,10 +8,15 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.storage.Converter;
+
+import io.oddsupdate.connect.common.Conformance;
+import io.oddsupdate.connect.common.ConnectAvro;
+import io.oddsupdate.connect.common.Version;
 
 /**
  * Connect data to and from AWS Glue Schema Registry's Avro wire format, for connectors that produce or consume
@@ -25,7 +30,7 @@ import org.apache.kafka.connect.storage.Converter;
  * <p>Why not AWS's own {@code AWSKafkaAvroConverter}: its newest release on Maven Central (1.1.9) is built against
  * serde 1.1.9 and has no registry-less mode; see the README section on schema enforcement.
  */
-public class GlueAvroConverter implements Converter, Closeable {
+public class GlueAvroConverter implements Converter, Versioned, Closeable {
 
     public static final String SCHEMA_CONFIG = "schema";
     public static final String SCHEMA_NAME_CONFIG = "schema.name";
@@ -56,12 +61,11 @@ public class GlueAvroConverter implements Converter, Closeable {
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
-        AbstractConfig config = new AbstractConfig(CONFIG_DEF, configs);
+        AbstractConfig config = new AbstractConfig(CONFIG_DEF, configs, false);
         String ref = config.getString(SCHEMA_CONFIG).trim();
         this.writeSchema = ref.isEmpty() ? null : RepoSchemas.get(ref).schema();
         this.schemaName = config.getString(SCHEMA_NAME_CONFIG);
         this.codec = new GlueAvro(new GlueSettings(config));
-        GlueAvroFormat.register(codec);
     }
 
     @Override
@@ -73,9 +77,9 @@ public class GlueAvroConverter implements Converter, Closeable {
             throw new DataException(getClass().getSimpleName() + ": '" + SCHEMA_CONFIG + "' is not set, so it cannot write (topic " + topic + ")");
         }
         try {
-            GenericRecord record = AvroValues.toRecord(value, writeSchema);
+            GenericRecord record = Conformance.toRecord(value, writeSchema);
             return codec.encode(schemaName.replace(TOPIC_PLACEHOLDER, topic), record);
-        } catch (SchemaRejectedException e) {
+        } catch (DataException e) {
             throw new DataException(getClass().getSimpleName() + ": topic " + topic + ": " + e.getMessage(), e);
         }
     }
@@ -89,9 +93,14 @@ public class GlueAvroConverter implements Converter, Closeable {
             GenericRecord record = codec.decode(value);
             Schema schema = connect.schema(record.getSchema());
             return new SchemaAndValue(schema, ConnectAvro.value(record, schema));
-        } catch (SchemaRejectedException e) {
+        } catch (DataException | IllegalArgumentException e) {
             throw new DataException(getClass().getSimpleName() + ": topic " + topic + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public String version() {
+        return Version.VERSION;
     }
 
     @Override

@@ -175,12 +175,9 @@ public final class GlueRegistry implements SchemaRegistry {
         return new SchemaRejectedException("Glue (" + settings + ") failed " + doing + ": " + e.getMessage(), e);
     }
 
-    /**
-     * Leaves the Glue client open: the payload layer's Glue-Avro format may still hold this registry for other
-     * transforms of the plugin, and a closed client would turn their next schema fetch into a dead-lettered record.
-     * (The url-connection HTTP client holds no threads; the library's own client has no close either.)
-     */
+    /** Closes the Glue client (each plugin instance owns its registry). */
     @Override
     public void close() {
+        glue.close();
     }
 }

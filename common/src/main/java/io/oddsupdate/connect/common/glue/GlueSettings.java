@@ -1,7 +1,5 @@
 package io.oddsupdate.connect.common.glue;
 
-import java.util.Map;
-
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -9,8 +7,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * Where schema version ids come from: AWS Glue Schema Registry, or (no region and no endpoint set) the repo's schema
- * files shipped on the class path, with deterministic version ids and the same wire format. Shared by
- * {@code EnforceSchema} and {@link GlueAvroConverter} so both hops and the converters are configured alike.
+ * files shipped on the class path, with deterministic version ids and the same wire format. The same keys for every
+ * transform and for {@link GlueAvroConverter}, each instance with its own settings and its own registry client.
  *
  * <p>Credentials are never configured here: the AWS SDK's default chain finds the MSK Connect service execution role.
  */
@@ -64,10 +62,6 @@ public final class GlueSettings {
     /** Settings for the repo-file registry (no AWS). */
     public static GlueSettings local() {
         return new GlueSettings("", "", "odds-update", false, "BACKWARD");
-    }
-
-    public static GlueSettings from(Map<String, ?> props) {
-        return new GlueSettings(new AbstractConfig(addTo(new ConfigDef()), props, false));
     }
 
     /** True when neither a region nor an endpoint is set: the repo's schema files are the registry. */

@@ -44,23 +44,17 @@ public final class RepoSchemas {
         }
     }
 
-    private static volatile Map<String, List<Version>> all;
+    /** The class path's schemas, read once when first asked for (they are part of the plugin, like its classes). */
+    private static final class OnClassPath {
+        static final Map<String, List<Version>> ALL = load();
+    }
 
     private RepoSchemas() {
     }
 
     /** Every schema on the class path, by name, versions in ascending order. */
     public static Map<String, List<Version>> all() {
-        Map<String, List<Version>> a = all;
-        if (a == null) {
-            synchronized (RepoSchemas.class) {
-                if (all == null) {
-                    all = load();
-                }
-                a = all;
-            }
-        }
-        return a;
+        return OnClassPath.ALL;
     }
 
     /** A schema by reference {@code <name>/vN} (e.g. {@code odds-update-public/v1}); fails naming what exists. */

@@ -17,9 +17,10 @@ import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.common.Conformance;
 import io.oddsupdate.connect.common.FieldPath;
 import io.oddsupdate.connect.common.Payload;
-import io.oddsupdate.connect.common.Projection;
+import io.oddsupdate.connect.common.PayloadCodec;
 import io.oddsupdate.connect.testkit.ConfigDocs;
 
 class GlueAvroConverterTest {
@@ -76,29 +77,20 @@ class GlueAvroConverterTest {
     }
 
     @Test
-    void thePayloadLayerReadsAndRewritesGlueAvroBytes() {
-        GlueAvroConverter writer = converter("odds-update-internal/v2"); // registers the glue-avro byte format
-        byte[] bytes = writer.fromConnectData("odds.updates.internal.nba", ODDS, odds());
-        Payload p = Payload.of(Schema.BYTES_SCHEMA, bytes);
-        assertEquals("glue-avro", p.form());
-        assertEquals("g-1", p.find(FieldPath.parse("game_id")));
-        org.apache.avro.Schema publicV1 = RepoSchemas.get("odds-update-public/v1").schema();
-        Payload sanitized = p.project(Projection.fromAvro(publicV1));
-        byte[] out = (byte[]) sanitized.value();
-        try (GlueAvro codec = new GlueAvro(GlueSettings.local())) {
-            GenericRecord r = codec.decode(out);
-            assertEquals(codec.versionId(bytes), codec.versionId(out), "same writer schema and id as the input");
-            assertNull(r.get("fair_prob"), "dropped by the projection");
+    void aCodecOfItsOwnReadsAndRewritesGlueAvroBytesUnderTheirOwnSchema() {
+        byte[] bytes = converter("odds-update-internal/v2").fromConnectData("odds.updates.internal.nba", ODDS, odds());
+        try (PayloadCodec codec = new PayloadCodec(new GlueAvro(new GlueSettings("", "", "odds-update", false, "BACKWARD")))) {
+            Payload p = codec.read(Schema.BYTES_SCHEMA, bytes);
+            assertEquals("glue-avro", p.form());
+            assertEquals("g-1", p.firstScalar(java.util.List.of(FieldPath.parse("game_id"))));
+            GenericRecord fitted = Conformance.toRecord(p.tree(), RepoSchemas.get("odds-update-public/v1").schema());
+            byte[] out = (byte[]) p.with(fitted).value();
+            GenericRecord r = codec.glue().decode(out);
+            assertEquals(codec.glue().versionId(bytes), codec.glue().versionId(out), "same writer schema and id as the input");
+            assertNull(r.get("fair_prob"), "not in the public schema: dropped");
             assertEquals("moneyline", r.get("market").toString());
         }
-    }
-
-    @Test
-    void aConnectorRegistersTheFormatWithItsOwnSettings() {
-        byte[] bytes = converter("odds-update-internal/v2").fromConnectData("t", ODDS, odds());
-        GlueAvroFormat.register(GlueSettings.from(Map.of()));
-        Payload p = Payload.of(Schema.BYTES_SCHEMA, bytes);
-        assertEquals("glue-avro", p.form());
-        assertEquals("moneyline", p.find(FieldPath.parse("market")));
+        assertEquals("json", new PayloadCodec(null).read(null, bytes.length > 0 ? "{}".getBytes() : bytes).form(),
+                "without a Glue codec, bytes are JSON");
     }
 }

@@ -31,6 +31,8 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.Compatibility;
 import software.amazon.awssdk.services.glue.model.DataFormat;
 
+import io.oddsupdate.connect.common.Conformance;
+
 /**
  * The AWS library against a real Glue API emulator (moto, started by the build): registration, version-id lookup,
  * encode here / decode with AWS's own Kafka deserializer as a partner would (and the other way round), and the
@@ -93,7 +95,7 @@ class GlueAvroMotoTest {
     @Test
     void whatWeEncodeAPartnerDecodesWithAwsKafkaDeserializer() {
         createSchema("raw.events.nba", "raw-event/v1");
-        GenericRecord event = AvroValues.toRecord(GlueAvroTest.vendorEvent("e-1", 7), RepoSchemas.get("raw-event/v1").schema());
+        GenericRecord event = Conformance.toRecord(GlueAvroTest.vendorEvent("e-1", 7), RepoSchemas.get("raw-event/v1").schema());
         byte[] bytes;
         try (GlueAvro codec = new GlueAvro(settings(false))) {
             bytes = codec.encode("raw.events.nba", event);
@@ -111,7 +113,7 @@ class GlueAvroMotoTest {
     void whatAwsKafkaSerializerWritesWeDecode() {
         createSchema("odds.updates.public.nba", "odds-update-public/v1");
         Schema publicV1 = RepoSchemas.get("odds-update-public/v1").schema();
-        GenericRecord update = AvroValues.toRecord(GlueAvroTest.publicUpdate(), publicV1);
+        GenericRecord update = Conformance.toRecord(GlueAvroTest.publicUpdate(), publicV1);
         Map<String, Object> c = partnerConfig();
         byte[] bytes;
         try (GlueSchemaRegistryKafkaSerializer aws = new GlueSchemaRegistryKafkaSerializer(c)) {
@@ -126,7 +128,7 @@ class GlueAvroMotoTest {
     @Test
     void anUnregisteredSchemaIsRejectedWhenAutoRegistrationIsOff() {
         createSchema("raw.events.nba", "raw-event/v1");
-        GenericRecord event = AvroValues.toRecord(GlueAvroTest.vendorEvent("e-1", 7), RepoSchemas.get("raw-event/v1").schema());
+        GenericRecord event = Conformance.toRecord(GlueAvroTest.vendorEvent("e-1", 7), RepoSchemas.get("raw-event/v1").schema());
         try (GlueAvro codec = new GlueAvro(settings(false))) {
             SchemaRejectedException e = assertThrows(SchemaRejectedException.class, () -> codec.encode("raw.events.nfl", event));
             assertTrue(e.getMessage().contains("not registered under 'raw.events.nfl'"), e.getMessage());
@@ -166,10 +168,10 @@ class GlueAvroMotoTest {
             }
             GlueSettings s = new GlueSettings(MotoServer.REGION, own.endpoint(), REGISTRY, true, "BACKWARD");
             try (GlueAvro codec = new GlueAvro(s)) {
-                byte[] first = codec.encode("raw.events.nba", AvroValues.toRecord(GlueAvroTest.vendorEvent("e-1", 1), schema));
+                byte[] first = codec.encode("raw.events.nba", Conformance.toRecord(GlueAvroTest.vendorEvent("e-1", 1), schema));
                 own.close(); // the registry is gone: cached ids and schemas keep working
                 for (int i = 2; i < 100; i++) {
-                    byte[] b = codec.encode("raw.events.nba", AvroValues.toRecord(GlueAvroTest.vendorEvent("e-" + i, i), schema));
+                    byte[] b = codec.encode("raw.events.nba", Conformance.toRecord(GlueAvroTest.vendorEvent("e-" + i, i), schema));
                     assertEquals(codec.versionId(first), codec.versionId(b));
                     assertEquals(i, ((Number) codec.decode(b).get("seq")).intValue());
                 }

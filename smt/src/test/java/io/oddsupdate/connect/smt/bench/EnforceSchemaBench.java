@@ -31,7 +31,7 @@ import com.amazonaws.services.schemaregistry.serializers.GlueSchemaRegistrySeria
 import com.amazonaws.services.schemaregistry.utils.AWSSchemaRegistryConstants;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.oddsupdate.connect.common.glue.AvroValues;
+import io.oddsupdate.connect.common.Conformance;
 import io.oddsupdate.connect.common.glue.RepoSchemas;
 import io.oddsupdate.connect.smt.EnforceSchema;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -98,7 +98,7 @@ public class EnforceSchemaBench {
         enforce.configure(Map.of(EnforceSchema.SCHEMA_CONFIG, "raw-event/v1", "dlq.topic", "raw.events.dlq"));
         @SuppressWarnings("unchecked")
         Map<String, Object> tree = new ObjectMapper().readValue(json, Map.class);
-        ready = AvroValues.toRecord(tree, RepoSchemas.get("raw-event/v1").schema());
+        ready = Conformance.toRecord(tree, RepoSchemas.get("raw-event/v1").schema());
         Map<String, Object> config = new HashMap<>();
         config.put(AWSSchemaRegistryConstants.AWS_REGION, "us-east-1");
         config.put(AWSSchemaRegistryConstants.DATA_FORMAT, DataFormat.AVRO.name());

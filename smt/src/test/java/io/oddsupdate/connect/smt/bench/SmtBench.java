@@ -41,7 +41,9 @@ import io.oddsupdate.connect.smt.Sanitize;
 
 /**
  * Issue 2's benchmark, on demand only: {@code mvn -B -pl smt -am -Pbench verify -DskipITs -Dtest=SmtBench
- * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.args="-wi 2 -i 3 -f 1"} (JMH options in {@code bench.args}).
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.args="-wi 2 -i 3 -f 1"} (JMH options in {@code bench.args}). Since
+ * issue 14 the transforms read JSON with Jackson (no shipped config runs them on JSON, so the hand-written scanner is
+ * gone); {@link ShippedHopBench} measures the hops as shipped.
  * In one run: CanonicalKey+InjectHeaders on a 1 KB vendor JSON byte[] record and Sanitize on a 1 KB odds JSON record,
  * against (a) the naive way (Jackson readTree, modify, writeValueAsBytes) and (b) the stock
  * ValueToKey+ExtractField$Key+InsertHeader chain on the equivalent Struct. Prints ops/s and the ratios.
@@ -204,11 +206,11 @@ public class SmtBench {
         }
         System.out.println("\n== SmtBench ==");
         lines.forEach(System.out::println);
-        ratio(score, "keyAndHeadersOnJsonBytes", "keyAndHeadersNaiveJackson", "CanonicalKey+InjectHeaders on bytes vs naive Jackson (target >= 3x)");
-        ratio(score, "sanitizeOnJsonBytes", "sanitizeNaiveJackson", "Sanitize on bytes vs naive Jackson (target >= 3x)");
+        ratio(score, "keyAndHeadersOnJsonBytes", "keyAndHeadersNaiveJackson", "CanonicalKey+InjectHeaders on bytes vs naive Jackson (both parse with Jackson since issue 14)");
+        ratio(score, "sanitizeOnJsonBytes", "sanitizeNaiveJackson", "Sanitize on bytes vs naive Jackson");
         double t = score.containsKey("stockChainOnStruct") && score.containsKey("keyAndHeadersOnJsonBytes")
                 ? score.get("stockChainOnStruct")[0] / score.get("keyAndHeadersOnJsonBytes")[0] : Double.NaN;
-        System.out.printf("per-record time of CanonicalKey+InjectHeaders on bytes / stock ValueToKey+ExtractField$Key+InsertHeader on Struct: %.2fx (target <= 1.5x)%n", t);
+        System.out.printf("per-record time of CanonicalKey+InjectHeaders on bytes / stock ValueToKey+ExtractField$Key+InsertHeader on Struct: %.2fx%n", t);
         double s = score.containsKey("stockChainOnStruct") && score.containsKey("keyAndHeadersOnStruct")
                 ? score.get("stockChainOnStruct")[0] / score.get("keyAndHeadersOnStruct")[0] : Double.NaN;
         System.out.printf("per-record time of CanonicalKey+InjectHeaders on Struct / stock chain on Struct: %.2fx%n", s);

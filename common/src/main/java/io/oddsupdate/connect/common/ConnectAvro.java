@@ -1,4 +1,4 @@
-package io.oddsupdate.connect.common.glue;
+package io.oddsupdate.connect.common;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -7,11 +7,13 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.IndexedRecord;
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -19,21 +21,27 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 
 /**
- * Avro records as Connect data, for sink connectors reading Glue-Avro topics: a record becomes a {@link Struct}, an
- * optional field ({@code ["null", X]}) an optional field, {@code timestamp-millis} a Connect {@link Timestamp}, an enum
- * a string. Connect schemas are built once per Avro schema.
+ * Avro data as Connect data (for a converter reading Glue-Avro, or a record built against an Avro schema): a record
+ * becomes a {@link Struct}, an optional field ({@code ["null", X]}) an optional field, {@code timestamp-millis} a
+ * Connect {@link Timestamp}, an enum a string. Each instance builds a Connect schema once per Avro schema.
  */
-final class ConnectAvro {
+public final class ConnectAvro {
 
-    private final Map<org.apache.avro.Schema, Schema> schemas = new ConcurrentHashMap<>();
+    private final Cache<org.apache.avro.Schema, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(16));
 
-    Schema schema(org.apache.avro.Schema avro) {
+    /** The Connect schema of an Avro schema (built once, then cached). */
+    public Schema schema(org.apache.avro.Schema avro) {
         Schema s = schemas.get(avro);
         if (s == null) {
             s = build(avro, false);
             schemas.put(avro, s);
         }
         return s;
+    }
+
+    /** An Avro record as a Struct of its schema's Connect schema. */
+    public Struct struct(IndexedRecord record) {
+        return (Struct) value(record, schema(record.getSchema()));
     }
 
     private Schema build(org.apache.avro.Schema avro, boolean optional) {
@@ -47,7 +55,7 @@ final class ConnectAvro {
                     }
                 }
                 if (nonNull.size() != 1) {
-                    throw new SchemaRejectedException("Avro union " + avro + " has no Connect equivalent (only [\"null\", X] has)");
+                    throw new IllegalArgumentException("Avro union " + avro + " has no Connect equivalent (only [\"null\", X] has)");
                 }
                 return build(nonNull.get(0), true);
             }
@@ -87,7 +95,7 @@ final class ConnectAvro {
                 b = SchemaBuilder.map(Schema.STRING_SCHEMA, build(avro.getValueType(), false));
                 break;
             default:
-                throw new SchemaRejectedException("Avro type " + avro.getType() + " has no Connect equivalent");
+                throw new IllegalArgumentException("Avro type " + avro.getType() + " has no Connect equivalent");
         }
         if (optional) {
             b.optional();
@@ -96,7 +104,7 @@ final class ConnectAvro {
     }
 
     /** An Avro value (from a GenericDatumReader) as the Connect value of {@code schema}. */
-    static Object value(Object v, Schema schema) {
+    public static Object value(Object v, Schema schema) {
         if (v == null) {
             return null;
         }

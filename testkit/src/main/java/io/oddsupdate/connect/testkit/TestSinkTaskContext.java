@@ -1,4 +1,4 @@
-package io.oddsupdate.connect.odds;
+package io.oddsupdate.connect.testkit;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,17 +12,32 @@ import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
-/** What a worker gives a sink task, reduced to what the tests look at: seeks and dead letters. */
-final class TestSinkContext implements SinkTaskContext {
+/**
+ * What a worker gives a sink task, for driving one in a unit test: it records seeks ({@code offset}), commit requests
+ * and dead letters with their reasons, and has an errant-record reporter unless {@link #reporter} is turned off (as
+ * with {@code errors.tolerance=none}).
+ */
+public final class TestSinkTaskContext implements SinkTaskContext {
 
-    final Map<TopicPartition, Long> seeks = new HashMap<>();
-    final List<SinkRecord> deadLetters = new ArrayList<>();
-    final List<Throwable> reasons = new ArrayList<>();
-    boolean reporter = true;
+    public final Map<TopicPartition, Long> seeks = new HashMap<>();
+    public final List<SinkRecord> deadLetters = new ArrayList<>();
+    public final List<Throwable> reasons = new ArrayList<>();
+    public int commitRequests;
+    public boolean reporter = true;
+    private final Map<String, String> configs;
+
+    public TestSinkTaskContext() {
+        this(Map.of());
+    }
+
+    /** @param configs what {@link #configs()} returns: the task's config */
+    public TestSinkTaskContext(Map<String, String> configs) {
+        this.configs = configs;
+    }
 
     @Override
     public Map<String, String> configs() {
-        return Map.of();
+        return configs;
     }
 
     @Override
@@ -54,14 +69,12 @@ final class TestSinkContext implements SinkTaskContext {
 
     @Override
     public void requestCommit() {
+        commitRequests++;
     }
 
     @Override
     public ErrantRecordReporter errantRecordReporter() {
-        if (!reporter) {
-            return null;
-        }
-        return (record, error) -> {
+        return !reporter ? null : (record, error) -> {
             deadLetters.add(record);
             reasons.add(error);
             return CompletableFuture.completedFuture(null);

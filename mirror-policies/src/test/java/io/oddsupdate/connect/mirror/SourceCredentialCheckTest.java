@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The credential check's admin client gets what MirrorMaker's source admin gets; SecurityIT (tests/) runs it for real. */
-class TopicMappingMirrorSourceConnectorTest {
+class SourceCredentialCheckTest {
 
     @Test
     void credentialCheckUsesTheSourceAdminSettingsInMirrorMakersOrder() {
@@ -33,6 +33,6 @@ class TopicMappingMirrorSourceConnectorTest {
         // admin.* then source.admin.* override the cluster's settings; non-client keys and the target stay out
         expected.put("request.timeout.ms", "20000");
         expected.put("client.id", "vendor-to-core|credential-check");
-        assertEquals(expected, TopicMappingMirrorSourceConnector.sourceAdminConfig(props, "vendor-to-core"));
+        assertEquals(expected, SourceCredentialCheck.sourceAdminConfig(props, "vendor-to-core"));
     }
 }
