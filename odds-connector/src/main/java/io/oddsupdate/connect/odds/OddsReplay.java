@@ -50,6 +50,7 @@ public final class OddsReplay implements AutoCloseable {
             VendorEvent e = VendorEvent.from(vendorEventJson, json);
             ref = reference.get();
             if (!ref.games().containsKey(e.gameId())) {
+                reference.newBatch(); // offline, an unknown game is always checked against PostgreSQL again
                 ref = reference.reloadForMissing();
             }
             step = Step.resolve(ref, e, "", 0, 0);

@@ -60,9 +60,11 @@ public class OddsSinkConnector extends SinkConnector {
             .define(REFRESH_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(1_000L), ConfigDef.Importance.MEDIUM,
                     "Reference data is reloaded this often: a change in Postgres is priced in within this interval plus "
                             + "one batch, without a restart.")
-            .define(MISSING_RELOAD_MS, ConfigDef.Type.LONG, 5_000L, ConfigDef.Range.atLeast(0L), ConfigDef.Importance.LOW,
-                    "An event for a game not in the loaded reference data triggers a reload at most this often, before "
-                            + "it is dead-lettered as an unknown game.")
+            .define(MISSING_RELOAD_MS, ConfigDef.Type.LONG, 250L, ConfigDef.Range.atLeast(0L), ConfigDef.Importance.LOW,
+                    "An event for a game not in the loaded reference data is judged on a snapshot loaded after the event "
+                            + "arrived (the game may have been added since the last load): an older snapshot is reloaded first, "
+                            + "and such reloads are at least this far apart (the task waits out the rest). Only then is the "
+                            + "event dead-lettered as an unknown game; while PostgreSQL cannot be read it is retried instead.")
             .define(STATE_TTL_S, ConfigDef.Type.INT, 172_800, ConfigDef.Range.atLeast(0), ConfigDef.Importance.LOW,
                     "Seconds a game's state and applied event ids live in Redis after its last event (0 = forever). "
                             + "Dedupe holds for events arriving within this time.")

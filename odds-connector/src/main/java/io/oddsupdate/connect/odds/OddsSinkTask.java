@@ -120,6 +120,7 @@ public class OddsSinkTask extends SinkTask {
         if (records.isEmpty() && unresolved.isEmpty()) {
             return;
         }
+        cache.newBatch(); // the records were polled before this: a snapshot loaded from now on knows their games
         ReferenceData ref = cache.get();
         Set<TopicPartition> rewound = resolveOffsets();
         List<Step> steps = new ArrayList<>(records.size());

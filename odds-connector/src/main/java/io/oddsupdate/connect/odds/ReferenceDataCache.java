@@ -58,6 +58,9 @@ final class ReferenceDataCache implements AutoCloseable {
     private Connection connection;
     private ReferenceData data;
     private long loadedAt;
+    /** The batch of records being processed ({@link #newBatch}), and the one during which the snapshot was loaded. */
+    private long batch;
+    private long snapshotBatch = -1;
     /** When an unknown game last caused a reload; null: never (a sentinel like Long.MIN_VALUE would overflow below). */
     private Long lastMissReload;
     private boolean migrated;
@@ -93,17 +96,30 @@ final class ReferenceDataCache implements AutoCloseable {
         return data;
     }
 
+    /** The task received a new batch of records: only a snapshot loaded from now on knows every game they name. */
+    void newBatch() {
+        batch++;
+    }
+
     /**
-     * Reloads now because an event named something the snapshot lacks; rate-limited. While Postgres cannot be read, the
-     * snapshot cannot say whether the game exists, so this throws {@link RetriableException} rather than let the event
-     * be dead-lettered as unknown: Connect retries the batch until Postgres answers.
+     * The snapshot to judge an event whose game the current one lacks: only a snapshot loaded after the event's batch
+     * arrived ({@link #newBatch}) can say a game does not exist (it may have been added since the last load), so an
+     * older one is reloaded first. Reloads for this reason are at least {@code reference.missing.reload.interval.ms}
+     * apart: within it the task waits out the rest rather than judge on an older snapshot. While Postgres cannot be read,
+     * this throws {@link RetriableException} rather than let the event be dead-lettered as unknown: Connect retries the
+     * batch until Postgres answers.
      */
     ReferenceData reloadForMissing() {
-        long now = time.milliseconds();
-        if (lastMissReload == null || now - lastMissReload >= missingReloadMs) {
-            lastMissReload = now;
-            reload(now);
+        if (lastFailure == null && snapshotBatch == batch) {
+            return data;
         }
+        long now = time.milliseconds();
+        if (lastMissReload != null && now - lastMissReload < missingReloadMs) {
+            time.sleep(missingReloadMs - (now - lastMissReload));
+            now = time.milliseconds();
+        }
+        lastMissReload = now;
+        reload(now);
         if (lastFailure != null) {
             throw new RetriableException("OddsSinkConnector: an event names a game the reference data loaded earlier lacks, and "
                     + url + " cannot be read to check: " + lastFailure.getMessage(), lastFailure);
@@ -120,6 +136,7 @@ final class ReferenceDataCache implements AutoCloseable {
             }
             data = load(c);
             loadedAt = now;
+            snapshotBatch = batch;
             lastFailure = null;
         } catch (SQLException | RuntimeException e) {
             closeConnection();

@@ -362,6 +362,29 @@ class OddsSinkTaskTest {
     }
 
     /**
+     * A game added just after another unknown game made the task reload: its first event is judged on a snapshot loaded
+     * after it arrived (the task waits out the rest of reference.missing.reload.interval.ms), so it is priced, not
+     * dead-lettered on the snapshot of a moment ago.
+     */
+    @Test
+    void aGameAddedJustAfterAnUnknownGameReloadIsPriced() throws Exception {
+        task.put(List.of(json(1, event("j1", "no-such-game", 1, "GAME_START", "")))); // reloads, dead-letters
+        assertEquals(1, context.deadLetters.size());
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pgProps()); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO odds_game (game_id, league_id, home_team_id, away_team_id, start_ts) "
+                    + "SELECT 'nba-g-next', league_id, away_team_id, home_team_id, start_ts FROM odds_game WHERE game_id = 'nba-g1'");
+            try {
+                time.sleep(10); // well within the reload interval
+                task.put(List.of(json(2, event("j2", "nba-g-next", 1, "GAME_START", ""))));
+                assertEquals(1, context.deadLetters.size(), "dead-lettered: " + context.reasons);
+                assertEquals(6, stream().size());
+            } finally {
+                st.execute("DELETE FROM odds_game WHERE game_id = 'nba-g-next'");
+            }
+        }
+    }
+
+    /**
      * A game added to Postgres after the task loaded its snapshot, while Postgres is down: the task cannot tell whether the
      * game exists, so the batch is retried (not dead-lettered as an unknown game) and priced once Postgres is back.
      */
