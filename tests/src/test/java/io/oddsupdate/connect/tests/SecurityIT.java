@@ -409,15 +409,17 @@ class SecurityIT {
     /**
      * The shipped vendor-to-core config of a prod environment ({@code prod}: SCRAM; {@code prod-mtls}: mutual TLS), as
      * the deploy tooling renders it, for the test's clusters: core without authentication (on MSK it is IAM), the
-     * repo's schema files as registry, and every {@code ${secretsmanager:<id>:<key>}} read by FileConfigProvider from
-     * {@code <secrets>/<id>.properties} instead.
+     * repo's schema files as registry, exactly-once requested rather than required (this worker runs at-least-once), and
+     * every {@code ${secretsmanager:<id>:<key>}} read by FileConfigProvider from {@code <secrets>/<id>.properties} instead.
      */
     private static Map<String, String> vendorToCore(String env, String vendorServers, String targetPrefix) {
         Map<String, String> vars = Map.of(
                 "vendor.bootstrap.servers", vendorServers,
                 "core.bootstrap.servers", connect.kafka().bootstrapServers(),
                 "replication.factor", "1",
-                "glue.region", "");
+                "glue.region", "",
+                // this worker does not run exactly-once source support (the test is about logins and grants)
+                "exactly.once.support", "requested");
         Map<String, String> c = new ConnectorConfigs(Pipeline.CONNECTOR_CONFIGS).effective("vendor-to-core", env, vars);
         c.put("target.cluster.security.protocol", "PLAINTEXT");
         c.keySet().removeIf(k -> k.startsWith("target.cluster.sasl."));
