@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
 final class CpuByComponent {
 
     static final String HARNESS = "harness (vendor simulator, tally)";
-    static final String JVM = "JVM (GC, JIT, other)";
+    static final String JVM = "JVM other (threads that ended, VM internals)";
+    static final String JIT = "JVM JIT compilers";
+    static final String GC = "JVM GC";
     static final String CONNECT_INTERNALS = "connect internals (herder, config/offset/status logs, REST)";
     private static final long CLOCK_TICK_NS = 10_000_000L; // USER_HZ is 100 on Linux
 
@@ -98,7 +100,29 @@ final class CpuByComponent {
         }
         long process = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : javaThreads;
-        out.merge(JVM, Math.max(0, process - javaThreads), Long::sum);
+        // the JVM's own threads (compilers, GC) are not Java threads: their CPU from /proc/self/task, by name
+        long jit = 0;
+        long gc = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm")).strip();
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    jit += taskCpu(task);
+                } else if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")) {
+                    gc += taskCpu(task);
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            // not Linux: everything outside Java threads stays in one bucket
+        }
+        out.merge(JIT, jit, Long::sum);
+        out.merge(GC, gc, Long::sum);
+        out.merge(JVM, Math.max(0, process - javaThreads - jit - gc), Long::sum);
         if (pipeline.redis() != null) {
             out.put("redis", processCpu(pipeline.redis().pid(), false));
         }
@@ -135,7 +159,7 @@ final class CpuByComponent {
         if (group.equals("s3-store")) {
             return "s3 store";
         }
-        if (name.startsWith("C1 CompilerThread") || name.startsWith("C2 CompilerThread") || name.startsWith("Common-Cleaner")
+        if (name.startsWith("Common-Cleaner")
                 || name.equals("Reference Handler") || name.equals("Finalizer") || name.equals("Signal Dispatcher")) {
             return JVM;
         }
@@ -152,6 +176,17 @@ final class CpuByComponent {
             top = top.getParent();
         }
         return top.getName();
+    }
+
+    /** A thread's CPU time from {@code /proc/self/task/<tid>/stat}. */
+    private static long taskCpu(Path task) {
+        try {
+            String stat = Files.readString(task.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * CLOCK_TICK_NS;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
     }
 
     /** A process's CPU time from {@code /proc/<pid>/stat}; with {@code children}, that of its waited-for children too. */

@@ -37,7 +37,7 @@ public final class LocalPipelineOptions {
     public static final int USAGE = 2;
 
     /** The defaults of {@code --bench} for the options a benchmark sets differently from a plain run. */
-    static final long BENCH_WARMUP_S = 15;
+    static final long BENCH_WARMUP_S = 30;
     static final long BENCH_DURATION_S = 30;
     static final long BENCH_DRAIN_S = 120;
     static final int BENCH_EVENTS_PER_GAME = 100_000;
@@ -64,7 +64,7 @@ public final class LocalPipelineOptions {
     @Option(names = "--drain", paramLabel = "SECONDS", description = "how long to wait for the pipeline to settle after the vendor stops (default: 60; with --bench: 120)")
     private Long drain;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "latencies are measured after it (default: 0; with --bench: 15)")
+    @Option(names = "--warmup", paramLabel = "SECONDS", description = "latencies and CPU are measured after it (default: 0; with --bench: 30)")
     private Long warmup;
 
     @Option(names = "--keep-running", description = "send until Ctrl-C; prints every endpoint with commands to look into it")
