@@ -11,7 +11,7 @@ import java.util.zip.GZIPInputStream;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.HadoopFreeReadOptions;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.page.PageReadStore;
@@ -32,10 +32,11 @@ import com.github.luben.zstd.Zstd;
 import org.xerial.snappy.Snappy;
 
 /**
- * Reads a Parquet object back as Avro records, with no Hadoop on the class path, to check what the bronze sink wrote:
+ * Reads a Parquet object back as Avro records, to check what the bronze sink wrote:
  * parquet-hadoop's file reader over the object's bytes, parquet-avro's materializer (its reader builders would load
  * Hadoop classes), and page decompression of its own (zstd-jni, snappy-java, the JDK's gzip), independent of the
- * sink's codecs. Needs parquet-avro on the test class path (an optional dependency of testkit: declare it where used).
+ * sink's codecs. Needs parquet-avro, hadoop-common and hadoop-mapreduce-client-core (without their dependencies) on the
+ * class path: optional dependencies of testkit, declared where used.
  */
 public final class ParquetRows {
 
@@ -46,7 +47,9 @@ public final class ParquetRows {
     public static List<GenericRecord> read(byte[] parquet) {
         PlainParquetConfiguration conf = new PlainParquetConfiguration();
         List<GenericRecord> rows = new ArrayList<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(new InMemory(parquet), HadoopFreeReadOptions.of(Decompressors.INSTANCE))) {
+        // builder(conf) with a plain configuration and our codecs: the no-argument builder would create a Hadoop one.
+        ParquetReadOptions options = ParquetReadOptions.builder(conf).withCodecFactory(Decompressors.INSTANCE).build();
+        try (ParquetFileReader reader = ParquetFileReader.open(new InMemory(parquet), options)) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
             AvroReadSupport<GenericRecord> support = new AvroReadSupport<>(GenericData.get());
