@@ -117,7 +117,7 @@ final class BenchReport {
                     inTable = false;
                 }
                 if (!line.isBlank()) {
-                    b.append("<h3>").append(esc(line)).append("</h3>\n");
+                    b.append("<h3>").append(esc(line.replace("\\*", "*"))).append("</h3>\n"); // a footnote's Markdown escape
                 }
                 continue;
             }

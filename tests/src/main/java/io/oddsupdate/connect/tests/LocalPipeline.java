@@ -275,10 +275,15 @@ public final class LocalPipeline {
                 componentHops().stream().map(h -> h.description + " p50 / p99").collect(Collectors.joining(" | "))));
         out.add(String.format(Locale.ROOT, "|---:|---:|---:|---|---:|%s---:|---:|", "---:|".repeat(componentHops().size())));
         for (Result r : results) {
-            out.add(String.format(Locale.ROOT, "| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.3f ms | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
+            out.add(String.format(Locale.ROOT, "| %,.0f | %,.0f | %.1f s | %s | %s | %s | %.3f ms%s | %.1f → %.1f |", r.settings().rate(), r.sustained(), r.drainS(),
                     r.status() == 0 ? "yes (" + r.in() + " events)" : "**no**", percentiles(r.vendorToEdge()),
                     componentHops().stream().map(h -> percentiles(r.hops().get(h))).collect(Collectors.joining(" | ")),
-                    r.cpu().pipelineMsPerEvent(), r.loadBefore(), r.loadAfter()));
+                    r.cpu().pipelineMsPerEvent(), fellBehind(r) ? " *" : "", r.loadBefore(), r.loadAfter()));
+        }
+        if (results.stream().anyMatch(LocalPipeline::fellBehind)) {
+            out.add("");
+            out.add("\\* fell behind (sustained below 95 % of the rate): the window's CPU is divided by the events sent in it, more"
+                    + " than the pipeline processed, so the figure understates the cost per event.");
         }
         for (Result r : results) {
             if (r.cpu().events() > 0) {
@@ -288,6 +293,11 @@ public final class LocalPipeline {
             }
         }
         return out;
+    }
+
+    /** Whether the pipeline could not keep up with the run's rate. */
+    static boolean fellBehind(Result r) {
+        return r.sustained() < 0.95 * r.settings().rate();
     }
 
     /** The hops the vendor→edge time splits into, in data order. */

@@ -54,7 +54,7 @@ class LocalPipelineOptionsTest {
     void benchHasItsOwnDefaults() {
         LocalPipelineOptions o = LocalPipelineOptions.parse("--bench");
         assertEquals(List.of(500.0, 2000.0, 5000.0), o.benchRates());
-        assertEquals(15, o.warmupS());
+        assertEquals(30, o.warmupS());
         assertEquals(30, o.durationS());
         assertEquals(120, o.drainS());
         assertEquals(100_000, o.eventsPerGame());
