@@ -41,9 +41,12 @@ final class CpuByComponent {
     private static final Pattern HARNESS_THREAD = Pattern.compile("(vendor-feed|pipeline-tally-|main|local-pipeline).*");
 
     private final Map<String, Long> perComponentNs;
+    /** Java threads' CPU by component and thread name (numbers folded to #), to say what inside a component is busy. */
+    private final Map<String, Map<String, Long>> perThreadNs;
 
-    private CpuByComponent(Map<String, Long> perComponentNs) {
+    private CpuByComponent(Map<String, Long> perComponentNs, Map<String, Map<String, Long>> perThreadNs) {
         this.perComponentNs = perComponentNs;
+        this.perThreadNs = perThreadNs;
     }
 
     /** Runs {@code start} on a thread of a new {@link ThreadGroup} named {@code group}, and waits for it. */
@@ -88,6 +91,7 @@ final class CpuByComponent {
     /** CPU used so far, by component (nanoseconds). Threads that ended before now are not counted. */
     static CpuByComponent now(Pipeline pipeline) {
         Map<String, Long> out = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> byThread = new HashMap<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long javaThreads = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -96,7 +100,9 @@ final class CpuByComponent {
                 continue;
             }
             javaThreads += ns;
-            out.merge(component(t), ns, Long::sum);
+            String component = component(t);
+            out.merge(component, ns, Long::sum);
+            byThread.computeIfAbsent(component, c -> new HashMap<>()).merge(t.getName().replaceAll("\\d+", "#"), ns, Long::sum);
         }
         long process = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : javaThreads;
@@ -134,7 +140,7 @@ final class CpuByComponent {
             }
             out.put("postgresql", ns);
         }
-        return new CpuByComponent(out);
+        return new CpuByComponent(out, byThread);
     }
 
     /** What a thread belongs to: its group's cluster or server, a connector, Connect's internals, the harness. */
@@ -206,6 +212,30 @@ final class CpuByComponent {
     Map<String, Long> since(CpuByComponent before) {
         Map<String, Long> out = new LinkedHashMap<>();
         perComponentNs.forEach((c, ns) -> out.put(c, Math.max(0, ns - before.perComponentNs.getOrDefault(c, 0L))));
+        return out;
+    }
+
+    /**
+     * The busiest threads (by name, numbers folded to #) of the {@code components} Java components that used the most
+     * CPU between {@code before} and this sample, as lines of CPU-milliseconds per vendor event.
+     */
+    List<String> busiestThreads(CpuByComponent before, long events, int components, int threadsEach) {
+        List<String> out = new ArrayList<>();
+        if (events <= 0) {
+            return out;
+        }
+        Map<String, Long> used = since(before);
+        List<String> busiest = used.entrySet().stream().filter(e -> perThreadNs.containsKey(e.getKey()))
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(components).map(Map.Entry::getKey).toList();
+        for (String component : busiest) {
+            Map<String, Long> was = before.perThreadNs.getOrDefault(component, Map.of());
+            String top = perThreadNs.get(component).entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - was.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(threadsEach)
+                    .map(e -> String.format(java.util.Locale.ROOT, "%s %.3f", e.getKey(), e.getValue() / 1e6 / events))
+                    .collect(java.util.stream.Collectors.joining("; "));
+            out.add(component + ", busiest threads (ms per vendor event): " + top);
+        }
         return out;
     }
 

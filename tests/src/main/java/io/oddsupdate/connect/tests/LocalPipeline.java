@@ -377,14 +377,16 @@ public final class LocalPipeline {
             if (before == null) {
                 before = after; // every game ended during the warm-up
             }
+            CpuByComponent cpuAfter = cpuBefore == null ? null : CpuByComponent.now(pipeline);
             MeasuredCpu measured = cpuBefore == null ? MeasuredCpu.NONE
-                    : new MeasuredCpu(CpuByComponent.now(pipeline).since(cpuBefore), after.events() - before.events());
+                    : new MeasuredCpu(cpuAfter.since(cpuBefore), after.events() - before.events());
             if (profile != null) {
                 say("JFR recording of the measured window: %s", profile.stop(settings.keepData()));
             }
             if (measured.events() > 0) {
                 say("CPU per vendor event over the measured window (%d events, drain excluded), by component:", measured.events());
                 CpuByComponent.table(measured.nanosByComponent(), measured.events()).forEach(LocalPipeline::say);
+                cpuAfter.busiestThreads(cpuBefore, measured.events(), 3, 6).forEach(LocalPipeline::say);
             }
             if (!more) {
                 say("every game is over");
