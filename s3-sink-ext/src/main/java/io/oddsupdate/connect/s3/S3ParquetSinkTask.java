@@ -61,7 +61,8 @@ public class S3ParquetSinkTask extends SinkTask {
         s3 = settings.s3Client();
         int threads = settings.getInt(S3ParquetSinkConnector.UPLOAD_THREADS);
         uploads = threads == 0 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "s3-parquet-sink-upload");
+            // named after the connector, like Connect's own task and client threads, to tell whose CPU it is
+            Thread t = new Thread(r, "s3-parquet-sink-upload | " + props.getOrDefault("name", "unnamed"));
             t.setDaemon(true);
             return t;
         });

@@ -35,6 +35,8 @@ final class CpuByComponent {
     /** Connect's threads, by name: a connector's task thread, its clients' network threads, then the worker's own. */
     private static final Pattern TASK = Pattern.compile("task-thread-(.+)-\\d+");
     private static final Pattern CLIENT = Pattern.compile(".*\\| connector-(?:producer|consumer|adminclient|dlq-producer)-(.+)-\\d+.*");
+    /** A plugin's own worker threads, named after their connector. */
+    private static final Pattern PLUGIN_THREAD = Pattern.compile("s3-parquet-sink-upload \\| (.+)");
     private static final Pattern CONNECT = Pattern.compile("(DistributedHerder|KafkaBasedLog|connect-|kafka-producer-network-thread \\| connect-"
             + "|kafka-coordinator-heartbeat-thread \\| connect-|kafka-admin-client-thread \\| connect-|qtp|Connect|StartAndStopExecutor"
             + "|kafka-producer-network-thread \\| producer-|kafka-admin-client-thread \\| adminclient-).*");
@@ -156,6 +158,10 @@ final class CpuByComponent {
         if (m.matches()) {
             return "connector " + m.group(1);
         }
+        m = PLUGIN_THREAD.matcher(name);
+        if (m.matches()) {
+            return "connector " + m.group(1);
+        }
         if (group.equals("kafka-vendor") || group.equals("kafka-edge")) {
             return group.replace('-', ' ') + " brokers";
         }
@@ -262,6 +268,35 @@ final class CpuByComponent {
         }
         out.add(String.format(java.util.Locale.ROOT, "| **pipeline (all but the harness)** | **%.3f** | |", (total - harness) / 1e6 / events));
         return out;
+    }
+
+    /**
+     * Kafka requests handled so far by the brokers in this JVM, by request type (the brokers' {@code RequestsPerSec}
+     * meters; the clusters share the process's metrics registry, so the counts are their sum).
+     */
+    static Map<String, Long> brokerRequests() {
+        Map<String, Long> out = new HashMap<>();
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (javax.management.ObjectName n : server.queryNames(new javax.management.ObjectName(
+                    "kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
+                if (server.getAttribute(n, "Count") instanceof Number count) {
+                    out.merge(n.getKeyProperty("request"), count.longValue(), Long::sum);
+                }
+            }
+        } catch (javax.management.JMException e) {
+            // no broker metrics: nothing to say
+        }
+        return out;
+    }
+
+    /** The request types handled most often between two {@link #brokerRequests} samples, per vendor event. */
+    static String busiestRequests(Map<String, Long> before, Map<String, Long> after, long events, int n) {
+        return events <= 0 ? "" : after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(n)
+                .map(e -> String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), (double) e.getValue() / events))
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     /** The pipeline's CPU (all but the harness) in milliseconds per event. */

@@ -329,6 +329,7 @@ public final class LocalPipeline {
             long end = warm + TimeUnit.SECONDS.toNanos(durationS);
             Usage before = settings.warmupS() > 0 ? null : Usage.now(0);
             CpuByComponent cpuBefore = before == null ? null : CpuByComponent.now(pipeline);
+            Map<String, Long> requestsBefore = CpuByComponent.brokerRequests();
             Profile profile = before != null && settings.profile() ? Profile.start() : null;
             long nextReport = start + TimeUnit.SECONDS.toNanos(5);
             long sentTarget = 0;
@@ -348,6 +349,7 @@ public final class LocalPipeline {
                     tally.restartLatencies();
                     before = Usage.now(sim.sentCount());
                     cpuBefore = CpuByComponent.now(pipeline);
+                    requestsBefore = CpuByComponent.brokerRequests();
                     profile = settings.profile() ? Profile.start() : null;
                     warmupEndS = (System.nanoTime() - start) / 1e9;
                     say("warm-up over after %d events: measuring from here", sim.sentCount());
@@ -387,6 +389,8 @@ public final class LocalPipeline {
                 say("CPU per vendor event over the measured window (%d events, drain excluded), by component:", measured.events());
                 CpuByComponent.table(measured.nanosByComponent(), measured.events()).forEach(LocalPipeline::say);
                 cpuAfter.busiestThreads(cpuBefore, measured.events(), 3, 6).forEach(LocalPipeline::say);
+                say("Kafka requests per vendor event, by type (the brokers in this JVM): %s",
+                        CpuByComponent.busiestRequests(requestsBefore, CpuByComponent.brokerRequests(), measured.events(), 10));
             }
             if (!more) {
                 say("every game is over");
