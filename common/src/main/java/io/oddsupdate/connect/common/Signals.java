@@ -100,16 +100,29 @@ public final class Signals implements AutoCloseable {
      * @param logIntervalMs {@link #LOG_INTERVAL_CONFIG}; 0 writes no lines
      */
     public static Signals forTask(String plugin, Map<String, String> props, long logIntervalMs) {
+        return forTask(plugin, props, Map.of(), logIntervalMs);
+    }
+
+    /**
+     * The same, with tags of its own on every MBean: a transform's alias, so that two transforms of one task do not
+     * share MBeans (their log lines may be alike: CloudWatch sums or maximises them per period).
+     */
+    public static Signals forTask(String plugin, Map<String, ?> props, Map<String, String> ownTags, long logIntervalMs) {
         Matcher m = TASK_CONTEXT.matcher(String.valueOf(MDC.get(CONNECT_LOG_CONTEXT)));
         if (m.matches()) {
-            return new Signals(plugin, m.group(1), m.group(2), logIntervalMs, Time.SYSTEM);
+            return new Signals(plugin, m.group(1), m.group(2), ownTags, logIntervalMs, Time.SYSTEM);
         }
         // not on a Connect task thread: unique per instance, so two such tasks in one JVM do not share MBeans
-        return new Signals(plugin, props.getOrDefault("name", plugin), "x" + Integer.toHexString(System.identityHashCode(props)),
-                logIntervalMs, Time.SYSTEM);
+        Object name = props.get("name");
+        return new Signals(plugin, name == null ? plugin : name.toString(), "x" + Integer.toHexString(System.identityHashCode(props)),
+                ownTags, logIntervalMs, Time.SYSTEM);
     }
 
     public Signals(String plugin, String connector, String task, long logIntervalMs, Time time) {
+        this(plugin, connector, task, Map.of(), logIntervalMs, time);
+    }
+
+    public Signals(String plugin, String connector, String task, Map<String, String> ownTags, long logIntervalMs, Time time) {
         this.plugin = field(plugin);
         this.connector = field(connector);
         this.task = field(task);
@@ -119,6 +132,7 @@ public final class Signals implements AutoCloseable {
         Map<String, String> taskTags = new LinkedHashMap<>();
         taskTags.put("connector", this.connector);
         taskTags.put("task", this.task);
+        ownTags.forEach((k, v) -> taskTags.put(k, field(v)));
         this.metrics = new Metrics(new MetricConfig().tags(taskTags), List.of(jmx), time, new KafkaMetricsContext(JMX_DOMAIN));
         if (logIntervalMs > 0) {
             reporter = Executors.newSingleThreadScheduledExecutor(r -> {
