@@ -3,6 +3,7 @@ package io.oddsupdate.connect.odds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -173,6 +179,82 @@ class OddsConnectorsIT {
             }
             assertEquals(0, j.xlen("odds:{nba}:stream") + j.xlen("odds:{mlb}:stream"), "streams trimmed");
         }
+    }
+
+    /**
+     * The plugins' signals, read as JMX from this JVM's platform MBean server (the worker runs in it), count what the
+     * topics hold: dead letters per reason = the DLQ's records by their reason, odds published per league = the records
+     * on that league's internal topic. One task each, and fixed leagues, so no task restarts and resets its counts.
+     */
+    @Test
+    void signalsCountWhatReachedTheTopics() throws Exception {
+        Map<String, String> sink = sinkConfig();
+        sink.put("tasks.max", "1");
+        Map<String, String> source = sourceConfig();
+        source.put("tasks.max", "1");
+        source.put("leagues", "nba,mlb");
+        connect.configureConnector("odds-sink", sink);
+        connect.configureConnector("odds-source", source);
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning("odds-sink", 1, "sink did not start");
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning("odds-source", 1, "source did not start");
+        produceNba(0, 12);
+        produceMlb(0, 5);
+        produceMalformed();
+
+        Map<String, Long> published = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumeCommitted(expectedUids.size(), "odds.updates.internal.nba", "odds.updates.internal.mlb")) {
+            published.merge(r.topic().substring("odds.updates.internal.".length()), 1L, Long::sum);
+        }
+        Map<String, Long> deadLetters = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumeCommitted(3, DLQ)) {
+            String message = header(r, "__connect.errors.exception.message");
+            deadLetters.merge(message.contains("unknown game") ? "unknown-game" : "malformed", 1L, Long::sum);
+        }
+        assertEquals(Map.of("nba", 12L * 6, "mlb", 5L * 6), published);
+        assertEquals(Map.of("malformed", 2L, "unknown-game", 1L), deadLetters);
+
+        // a counter is incremented once Kafka acknowledged the record: give the last acknowledgements time to land
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline
+                && !(published.equals(signal("odds-source", "odds-published-total", "league")) && deadLetters.equals(signal("odds-sink", "dead-letters-total", "reason")))) {
+            Thread.sleep(200);
+        }
+        assertEquals(published, signal("odds-source", "odds-published-total", "league"));
+        assertEquals(deadLetters, signal("odds-sink", "dead-letters-total", "reason"));
+        // tagged by Connect's task id (read from its log context), not a stand-in
+        assertEquals(Set.of("0"), tags("odds-sink", "task"));
+        assertEquals(Set.of("0"), tags("odds-source", "task"));
+
+        connect.deleteConnector("odds-source");
+        connect.deleteConnector("odds-sink");
+        deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline && !(tags("odds-sink", "task").isEmpty() && tags("odds-source", "task").isEmpty())) {
+            Thread.sleep(200);
+        }
+        assertEquals(Set.of(), tags("odds-sink", "task"), "a stopped task's MBeans are unregistered");
+        assertEquals(Set.of(), tags("odds-source", "task"), "a stopped task's MBeans are unregistered");
+    }
+
+    /** Sum of an attribute over the connector's MBeans of its plugin, by the value of {@code tag}. */
+    static Map<String, Long> signal(String connector, String attribute, String tag) throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        Map<String, Long> sums = new TreeMap<>();
+        for (ObjectName n : jmx.queryNames(new ObjectName("io.oddsupdate.connect:type=" + connector + ",connector=" + connector + ",*"), null)) {
+            if (n.getKeyProperty(tag) != null) {
+                sums.merge(n.getKeyProperty(tag), ((Number) jmx.getAttribute(n, attribute)).longValue(), Long::sum);
+            }
+        }
+        sums.values().removeIf(v -> v == 0);
+        return sums;
+    }
+
+    static Set<String> tags(String connector, String tag) throws Exception {
+        Set<String> values = new TreeSet<>();
+        for (ObjectName n : ManagementFactory.getPlatformMBeanServer().queryNames(
+                new ObjectName("io.oddsupdate.connect:type=" + connector + ",connector=" + connector + ",*"), null)) {
+            values.add(n.getKeyProperty(tag));
+        }
+        return values;
     }
 
     void restartTask(String connector, int task) {
