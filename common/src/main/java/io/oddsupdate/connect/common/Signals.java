@@ -55,7 +55,7 @@ public final class Signals implements AutoCloseable {
     /** The token a signal log line's fields follow; the CloudWatch metric filters match it. */
     public static final String LOG_MARKER = "ODDSUPDATE_SIGNAL";
     /** Logger of the signal lines: an operator can route or silence them on their own. */
-    public static final String LOGGER = "io.oddsupdate.connect.signals";
+    public static final String LOGGER = Signals.class.getName();
     /** The value of a line's tag field for a signal without a tag. */
     public static final String NO_TAG = "-";
 

@@ -69,8 +69,8 @@ final class SignalMetrics {
         List<Filter> f = new ArrayList<>();
         f.add(filter(prefix, DEAD_LETTERS, "DeadLetters", obj(DIMENSION, "$connector"), "Count"));
         f.add(filter(prefix, DEAD_LETTERS, "DeadLettersByReason", obj(DIMENSION, "$connector", "Reason", "$tag"), "Count"));
-        f.add(filter(prefix, ODDS_PUBLISHED, "OddsPublished", obj(DIMENSION, "$connector"), "Count"));
-        f.add(filter(prefix, ODDS_PUBLISHED, "OddsPublishedByLeague", obj(DIMENSION, "$connector", "League", "$tag"), "Count"));
+        f.add(filter(prefix, ODDS_PUBLISHED, "PublishedOdds", obj(DIMENSION, "$connector"), "Count"));
+        f.add(filter(prefix, ODDS_PUBLISHED, "PublishedOddsByLeague", obj(DIMENSION, "$connector", "League", "$tag"), "Count"));
         f.add(filter(prefix, OBJECTS_COMMITTED, "ObjectsCommitted", obj(DIMENSION, "$connector"), "Count"));
         f.add(filter(prefix, ROWS_INSERTED, "RowsInserted", obj(DIMENSION, "$connector"), "Count"));
         f.add(filter(prefix, LATENCY_MS, "LatencyMs", obj(DIMENSION, "$connector"), "Milliseconds"));
@@ -86,8 +86,8 @@ final class SignalMetrics {
     /**
      * The signal alarms of one connector, by what its plugin writes:
      * <ul>
-     *   <li>{@code dead-letters}: any record dead-lettered in 5 minutes (odds sink, bronze and ClickHouse sinks, and a
-     *   MirrorMaker connector whose transforms have a {@code dlq.topic}). Missing data is fine: nothing to report.</li>
+     *   <li>{@code dead-letters}: any record dead-lettered in 5 minutes (odds sink and source, bronze and ClickHouse sinks,
+     *   and a MirrorMaker connector whose transforms have a {@code dlq.topic}). Missing data is fine: nothing to report.</li>
      *   <li>{@code odds-published-low}: fewer than {@code oddsPublishedMin} odds updates reached Kafka in
      *   {@code oddsQuietMinutes} (odds source). Missing data breaches: no task is reporting.</li>
      *   <li>{@code bronze-objects-none}: no Parquet object committed in twice {@code rotate.schedule.interval.ms}
@@ -107,7 +107,7 @@ final class SignalMetrics {
                 .anyMatch(e -> e.getKey().startsWith("transforms.") && e.getKey().endsWith(".dlq.topic") && !e.getValue().isBlank());
         boolean transformsMeasure = mirror && config.entrySet().stream()
                 .anyMatch(e -> e.getKey().startsWith("transforms.") && e.getKey().endsWith(".type") && e.getValue().startsWith("io.oddsupdate.connect.smt."));
-        boolean deadLetters = cls.endsWith(".OddsSinkConnector") || cls.endsWith(".S3ParquetSinkConnector")
+        boolean deadLetters = cls.endsWith(".OddsSinkConnector") || cls.endsWith(".OddsSourceConnector") || cls.endsWith(".S3ParquetSinkConnector")
                 || cls.endsWith(".ClickHouseSinkConnector") || transformsDeadLetter;
         boolean latency = cls.endsWith(".OddsSinkConnector") || cls.endsWith(".OddsSourceConnector")
                 || cls.endsWith(".ClickHouseSinkConnector") || transformsMeasure;
@@ -121,7 +121,7 @@ final class SignalMetrics {
             int minutes = settings.path("oddsQuietMinutes").asInt(DEFAULT_ODDS_QUIET_MINUTES);
             alarms.add(new Alarms.Alarm(prefix + ODDS_PUBLISHED_LOW, connector + ": fewer than " + min + " odds update(s) published in "
                     + minutes + " minutes, or no task reporting." + runbook + ODDS_PUBLISHED_LOW,
-                    NAMESPACE, "OddsPublished", Map.of(), "Sum", minutes * 60, "LessThanThreshold", min, 1, 1, "breaching"));
+                    NAMESPACE, "PublishedOdds", Map.of(), "Sum", minutes * 60, "LessThanThreshold", min, 1, 1, "breaching"));
         }
         if (cls.endsWith(".S3ParquetSinkConnector")) {
             long rotateMs = Long.parseLong(config.getOrDefault("rotate.schedule.interval.ms", "600000"));

@@ -34,7 +34,7 @@ class SignalMetricsTest {
     static final String ENV = "prod";
     /** A worker log event around a message: MSK Connect's worker id, then Connect's log4j layout (docs/operations.md). */
     static String event(String message) {
-        return "[Worker-0a1b2c3d4e5f67890] [2026-12-04 12:00:00,123] INFO " + message + " (io.oddsupdate.connect.signals:171)";
+        return "[Worker-0a1b2c3d4e5f67890] [2026-12-04 12:00:00,123] INFO " + message + " (io.oddsupdate.connect.common.Signals:171)";
     }
 
     static List<JsonNode> filters() throws IOException {
@@ -89,7 +89,7 @@ class SignalMetricsTest {
             assertNull(pattern.match(event("WorkerSinkTask{id=odds-sink-0} Committing offsets asynchronously")));
             assertNull(pattern.match(event("a message naming " + Signals.LOG_MARKER + " in passing")));
         }
-        assertEquals(Set.of("DeadLetters", "DeadLettersByReason", "OddsPublished", "OddsPublishedByLeague", "ObjectsCommitted",
+        assertEquals(Set.of("DeadLetters", "DeadLettersByReason", "PublishedOdds", "PublishedOddsByLeague", "ObjectsCommitted",
                 "RowsInserted", "LatencyMs"), metrics);
     }
 
@@ -133,7 +133,7 @@ class SignalMetricsTest {
         }
         Set<String> tasks = Set.of("errored-tasks", "running-tasks-low");
         assertEquals(plus(tasks, "dead-letters", "latency-high"), byClass.get("OddsSinkConnector"));
-        assertEquals(plus(tasks, "odds-published-low", "latency-high"), byClass.get("OddsSourceConnector"));
+        assertEquals(plus(tasks, "dead-letters", "odds-published-low", "latency-high"), byClass.get("OddsSourceConnector"));
         assertEquals(plus(tasks, "dead-letters", "bronze-objects-none"), byClass.get("S3ParquetSinkConnector"));
         assertEquals(plus(tasks, "dead-letters", "latency-high"), byClass.get("TopicMappingMirrorSourceConnector+dlq"));
         assertEquals(tasks, byClass.get("TopicMappingMirrorHeartbeatConnector"));

@@ -45,6 +45,8 @@ public class OddsSourceTask extends SourceTask {
     static final String DEAD_LETTER_STREAM = "__dead_letter.stream";
     /** The JMX type and log name of this plugin's signals. */
     static final String SIGNALS = "odds-source";
+    /** The dead-letter reason of the signals: the only one a source entry has. */
+    static final String NOT_AN_ODDS_UPDATE = "not-an-odds-update";
 
     private JedisPool pool;
     private String topicTemplate;
@@ -60,6 +62,7 @@ public class OddsSourceTask extends SourceTask {
     /** Odds updates Kafka acknowledged, per stream (the counter of its league). */
     private final Map<String, Signals.Counter> published = new HashMap<>();
     private Signals.Latency latency;
+    private Signals.Counters deadLetters;
 
     @Override
     public String version() {
@@ -79,6 +82,7 @@ public class OddsSourceTask extends SourceTask {
         signals = Signals.forTask(SIGNALS, props, config.getLong(Signals.LOG_INTERVAL_CONFIG));
         Signals.Counters byLeague = signals.counters(Signals.ODDS_PUBLISHED, Signals.LEAGUE_TAG, "Odds updates Kafka acknowledged, by league");
         latency = signals.latency(Signals.LATENCY_MS, "Milliseconds from an odds update's Redis stream entry to Kafka's acknowledgement");
+        deadLetters = signals.counters(Signals.DEAD_LETTERS, Signals.REASON_TAG, "Stream entries moved to the league's dead-letter stream");
         for (String league : leagues.split(",")) {
             if (!league.isBlank()) {
                 String stream = RedisSettings.streamKey(prefix, league.trim());
@@ -177,6 +181,7 @@ public class OddsSourceTask extends SourceTask {
             return false;
         }
         log.error("{}; moved to {}", message, deadLetters);
+        this.deadLetters.get(NOT_AN_ODDS_UPDATE).increment();
         return true;
     }
 
