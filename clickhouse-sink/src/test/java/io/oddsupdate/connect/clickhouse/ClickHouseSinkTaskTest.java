@@ -131,7 +131,7 @@ class ClickHouseSinkTaskTest {
         ch.execute("CREATE TABLE misfits (event_uid String, odds Float64, stake Decimal(9, 2), kafka_offset UInt64) "
                 + "ENGINE = ReplacingMergeTree(kafka_offset) ORDER BY event_uid");
         TaskHarness h = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0",
-                ClickHouseSinkConnector.COLUMNS_MAPPING, "kafka_offset=kafka.offset"));
+                ClickHouseSinkConnector.COLUMNS_MAPPING, "kafka_offset=kafka.offset", "name", "ch-misfits"));
         List<SinkRecord> records = new ArrayList<>();
         for (int n = 0; n < 20; n++) {
             Map<String, Object> v = new java.util.HashMap<>(Map.of("event_uid", "m" + n, "odds", n == 3 ? "abc" : -110.0, "stake", 1.5));
@@ -153,7 +153,33 @@ class ClickHouseSinkTaskTest {
         assertTrue(all.contains("15: ") && all.contains("tombstone"), all);
         assertTrue(all.contains("7: ") && all.contains("ClickHouse rejected the row") && all.contains("Code: 69"), all);
         assertEquals(Map.of(P0, 20L), h.commit(Map.of(P0, 20L)));
+        // the task's signals: rows acknowledged, dead letters by reason (encoder's or server's), gone at stop
+        assertEquals(Map.of("-", 16L), signal("ch-misfits", "rows-inserted-total", null));
+        assertEquals(Map.of("not-a-row", 3L, "rejected", 1L), signal("ch-misfits", "dead-letters-total", "reason"));
         h.task.stop();
+        assertEquals(Map.of(), signal("ch-misfits", "dead-letters-total", "reason"));
+    }
+
+    /** The attribute of the connector's clickhouse-sink MBeans that have it, by the value of {@code tag} ("-" without). */
+    static Map<String, Long> signal(String connector, String attribute, String tag) {
+        try {
+            javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            Map<String, Long> values = new java.util.TreeMap<>();
+            for (javax.management.ObjectName n : jmx.queryNames(
+                    new javax.management.ObjectName("io.oddsupdate.connect:type=clickhouse-sink,connector=" + connector + ",*"), null)) {
+                boolean tagged = tag != null && n.getKeyProperty(tag) != null;
+                if (tagged || tag == null && n.getKeyPropertyList().size() == 3) {
+                    try {
+                        values.put(tagged ? n.getKeyProperty(tag) : "-", ((Number) jmx.getAttribute(n, attribute)).longValue());
+                    } catch (javax.management.AttributeNotFoundException e) {
+                        // another signal's MBean
+                    }
+                }
+            }
+            return values;
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
