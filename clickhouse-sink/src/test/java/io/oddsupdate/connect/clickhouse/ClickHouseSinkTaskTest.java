@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.testkit.SignalMBeans;
 import io.oddsupdate.connect.testkit.TlsMaterial;
 import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
 
@@ -154,32 +155,10 @@ class ClickHouseSinkTaskTest {
         assertTrue(all.contains("7: ") && all.contains("ClickHouse rejected the row") && all.contains("Code: 69"), all);
         assertEquals(Map.of(P0, 20L), h.commit(Map.of(P0, 20L)));
         // the task's signals: rows acknowledged, dead letters by reason (encoder's or server's), gone at stop
-        assertEquals(Map.of("-", 16L), signal("ch-misfits", "rows-inserted-total", null));
-        assertEquals(Map.of("not-a-row", 3L, "rejected", 1L), signal("ch-misfits", "dead-letters-total", "reason"));
+        assertEquals(Map.of("-", 16L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "rows-inserted-total", null));
+        assertEquals(Map.of("not-a-row", 3L, "rejected", 1L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
         h.task.stop();
-        assertEquals(Map.of(), signal("ch-misfits", "dead-letters-total", "reason"));
-    }
-
-    /** The attribute of the connector's clickhouse-sink MBeans that have it, by the value of {@code tag} ("-" without). */
-    static Map<String, Long> signal(String connector, String attribute, String tag) {
-        try {
-            javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            Map<String, Long> values = new java.util.TreeMap<>();
-            for (javax.management.ObjectName n : jmx.queryNames(
-                    new javax.management.ObjectName("io.oddsupdate.connect:type=clickhouse-sink,connector=" + connector + ",*"), null)) {
-                boolean tagged = tag != null && n.getKeyProperty(tag) != null;
-                if (tagged || tag == null && n.getKeyPropertyList().size() == 3) {
-                    try {
-                        values.put(tagged ? n.getKeyProperty(tag) : "-", ((Number) jmx.getAttribute(n, attribute)).longValue());
-                    } catch (javax.management.AttributeNotFoundException e) {
-                        // another signal's MBean
-                    }
-                }
-            }
-            return values;
-        } catch (javax.management.JMException e) {
-            throw new IllegalStateException(e);
-        }
+        assertEquals(Map.of(), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.oddsupdate.connect.odds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
-
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.SignalMBeans;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
 import redis.clients.jedis.Jedis;
@@ -216,45 +212,32 @@ class OddsConnectorsIT {
         // a counter is incremented once Kafka acknowledged the record: give the last acknowledgements time to land
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline
-                && !(published.equals(signal("odds-source", "odds-published-total", "league")) && deadLetters.equals(signal("odds-sink", "dead-letters-total", "reason")))) {
+                && !(published.equals(oddsPublishedSignal()) && deadLetters.equals(deadLettersSignal()))) {
             Thread.sleep(200);
         }
-        assertEquals(published, signal("odds-source", "odds-published-total", "league"));
-        assertEquals(deadLetters, signal("odds-sink", "dead-letters-total", "reason"));
+        assertEquals(published, oddsPublishedSignal());
+        assertEquals(deadLetters, deadLettersSignal());
         // tagged by Connect's task id (read from its log context), not a stand-in
-        assertEquals(Set.of("0"), tags("odds-sink", "task"));
-        assertEquals(Set.of("0"), tags("odds-source", "task"));
+        assertEquals(Set.of("0"), SignalMBeans.keys("odds-sink", "odds-sink", "task"));
+        assertEquals(Set.of("0"), SignalMBeans.keys("odds-source", "odds-source", "task"));
 
         connect.deleteConnector("odds-source");
         connect.deleteConnector("odds-sink");
         deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline && !(tags("odds-sink", "task").isEmpty() && tags("odds-source", "task").isEmpty())) {
+        while (System.currentTimeMillis() < deadline
+                && !(SignalMBeans.keys("odds-sink", "odds-sink", "task").isEmpty() && SignalMBeans.keys("odds-source", "odds-source", "task").isEmpty())) {
             Thread.sleep(200);
         }
-        assertEquals(Set.of(), tags("odds-sink", "task"), "a stopped task's MBeans are unregistered");
-        assertEquals(Set.of(), tags("odds-source", "task"), "a stopped task's MBeans are unregistered");
+        assertEquals(Set.of(), SignalMBeans.keys("odds-sink", "odds-sink", "task"), "a stopped task's MBeans are unregistered");
+        assertEquals(Set.of(), SignalMBeans.keys("odds-source", "odds-source", "task"), "a stopped task's MBeans are unregistered");
     }
 
-    /** Sum of an attribute over the connector's MBeans of its plugin, by the value of {@code tag}. */
-    static Map<String, Long> signal(String connector, String attribute, String tag) throws Exception {
-        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        Map<String, Long> sums = new TreeMap<>();
-        for (ObjectName n : jmx.queryNames(new ObjectName("io.oddsupdate.connect:type=" + connector + ",connector=" + connector + ",*"), null)) {
-            if (n.getKeyProperty(tag) != null) {
-                sums.merge(n.getKeyProperty(tag), ((Number) jmx.getAttribute(n, attribute)).longValue(), Long::sum);
-            }
-        }
-        sums.values().removeIf(v -> v == 0);
-        return sums;
+    static Map<String, Long> oddsPublishedSignal() {
+        return SignalMBeans.values("odds-source", "odds-source", "odds-published-total", "league");
     }
 
-    static Set<String> tags(String connector, String tag) throws Exception {
-        Set<String> values = new TreeSet<>();
-        for (ObjectName n : ManagementFactory.getPlatformMBeanServer().queryNames(
-                new ObjectName("io.oddsupdate.connect:type=" + connector + ",connector=" + connector + ",*"), null)) {
-            values.add(n.getKeyProperty(tag));
-        }
-        return values;
+    static Map<String, Long> deadLettersSignal() {
+        return SignalMBeans.values("odds-sink", "odds-sink", "dead-letters-total", "reason");
     }
 
     void restartTask(String connector, int task) {
