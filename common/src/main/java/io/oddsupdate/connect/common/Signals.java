@@ -34,7 +34,8 @@ import org.slf4j.MDC;
  *   <li>as JMX, through Kafka's own {@link Metrics} and {@link JmxReporter}: MBean
  *   {@code io.oddsupdate.connect:type=<plugin>,connector=<name>,task=<id>[,<tag>=<value>]}, attribute
  *   {@code <signal>-total} for a counter (cumulative since the task started, what the Prometheus JMX exporter turns
- *   into a counter), {@code <signal>-max} and {@code <signal>-last} for a latency;</li>
+ *   into a counter), {@code <signal>-max} (the largest of the last log interval, or since the start when no lines are written) and
+ *   {@code <signal>-last} for a latency;</li>
  *   <li>as one worker log line per signal every {@link #LOG_INTERVAL_CONFIG} ms, for CloudWatch: MSK Connect publishes
  *   only its own worker metrics, but delivers worker logs to a CloudWatch log group, where a metric filter turns these
  *   lines into metrics. A line ends with {@link #LOG_MARKER} and six space-separated fields,
@@ -292,8 +293,10 @@ public final class Signals implements AutoCloseable {
 
         private Latency(String signal, String description) {
             this.signal = signal;
+            // with no log lines there are no intervals: the largest since the task started
             metrics.addMetric(metrics.metricName(signal + "-max", plugin, description
-                    + " (largest of the last reporting interval; -1: none)", tags(null, null)), (Measurable) (c, now) -> lastMax);
+                    + " (largest of the last reporting interval, or since start without log lines; -1: none)", tags(null, null)),
+                    (Measurable) (c, now) -> reporter == null ? intervalMax.get() : lastMax);
             metrics.addMetric(metrics.metricName(signal + "-last", plugin, description + " (latest; -1: none)",
                     tags(null, null)), (Measurable) (c, now) -> last);
         }

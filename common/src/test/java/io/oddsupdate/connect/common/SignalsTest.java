@@ -81,6 +81,18 @@ class SignalsTest {
     }
 
     @Test
+    void withoutLogLinesTheLatencyMaximumIsSinceTheStart() throws Exception {
+        try (Signals s = new Signals("odds-source", "src", "0", 0, Time.SYSTEM)) {
+            Signals.Latency l = s.latency(Signals.LATENCY_MS, "latency");
+            assertEquals(-1.0, attribute("io.oddsupdate.connect:type=odds-source,connector=src,task=0", "latency-ms-max"));
+            l.record(50);
+            l.record(20);
+            assertEquals(50.0, attribute("io.oddsupdate.connect:type=odds-source,connector=src,task=0", "latency-ms-max"));
+            assertEquals(20.0, attribute("io.oddsupdate.connect:type=odds-source,connector=src,task=0", "latency-ms-last"));
+        }
+    }
+
+    @Test
     void fieldsNeverSplitOrGroup() {
         // CloudWatch splits at spaces and reads "..." and [...] as one field: none may reach a line
         assertEquals("ODDSUPDATE_SIGNAL odds-sink dead-letters my_conn__x_ 0 bad__json_ 1",
