@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -23,12 +24,15 @@ final class BatchWriter {
     private final Table table;
     private final boolean sendToken;
     private final BiConsumer<SinkRecord, String> deadLetter;
+    private final IntConsumer inserted;
 
-    BatchWriter(ClickHouseHttp http, Table table, boolean sendToken, BiConsumer<SinkRecord, String> deadLetter) {
+    /** {@code inserted} is told how many rows each acknowledged INSERT held. */
+    BatchWriter(ClickHouseHttp http, Table table, boolean sendToken, BiConsumer<SinkRecord, String> deadLetter, IntConsumer inserted) {
         this.http = http;
         this.table = table;
         this.sendToken = sendToken;
         this.deadLetter = deadLetter;
+        this.inserted = inserted;
     }
 
     void write(List<Batch.Row> rows) {
@@ -38,6 +42,7 @@ final class BatchWriter {
         try {
             http.insert(table.insert, body(rows), sendToken ? token(rows) : null, "insert " + rows.size() + " rows ("
                     + ranges(rows) + ") into " + table.qualifiedName());
+            inserted.accept(rows.size());
         } catch (ClickHouseException e) {
             if (e.kind != Kind.DATA) {
                 throw e;

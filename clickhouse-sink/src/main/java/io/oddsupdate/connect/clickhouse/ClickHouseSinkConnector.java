@@ -14,6 +14,7 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 import io.oddsupdate.connect.common.CrossKeyValidation;
+import io.oddsupdate.connect.common.Signals;
 
 /**
  * Writes odds updates ({@code com.example.odds.OddsUpdate}, or any record) into one ClickHouse table over ClickHouse's
@@ -61,7 +62,7 @@ public class ClickHouseSinkConnector extends SinkConnector {
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
 
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = Signals.define(new ConfigDef()
             .define(URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "HTTP interface of the ClickHouse server (or of the load balancer in front of a cluster), "
                             + "`http://host:8123` or `https://host:8443`.")
@@ -114,7 +115,7 @@ public class ClickHouseSinkConnector extends SinkConnector {
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 500L, Range.between(0, 600_000), Importance.HIGH,
                     "Most time a row waits in a batch: the freshness bound (plus the INSERT itself). ClickHouse prefers a few "
                             + "large INSERTs per second to many small ones; each task sends at most one batch per wait interval "
-                            + "unless the row or byte bound fills it sooner.");
+                            + "unless the row or byte bound fills it sooner."));
 
     private Map<String, String> props;
 

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.oddsupdate.connect.clickhouse.ClickHouseException.Kind;
+import io.oddsupdate.connect.common.Signals;
 
 /**
  * The task of {@link ClickHouseSinkConnector}: encodes each record into a row of the table (or dead-letters it), sends
@@ -29,10 +30,19 @@ import io.oddsupdate.connect.clickhouse.ClickHouseException.Kind;
 public class ClickHouseSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(ClickHouseSinkTask.class);
+    /** The JMX type and log name of this plugin's signals. */
+    static final String SIGNALS = "clickhouse-sink";
+    // dead-letter reasons (the signals' reason tag)
+    static final String NOT_A_ROW = "not-a-row";
+    static final String REJECTED = "rejected";
 
     private SinkSettings settings;
     private ClickHouseHttp http;
     private ErrantRecordReporter dlq;
+    private Signals signals;
+    private Signals.Counters deadLetters;
+    private Signals.Counter rowsInserted;
+    private Signals.Latency latency;
     /** Resolved at the first put (a server down at start is waited out like any outage). */
     private Table table;
     private RowEncoder encoder;
@@ -53,6 +63,10 @@ public class ClickHouseSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         settings = new SinkSettings(props);
         http = new ClickHouseHttp(settings);
+        signals = Signals.forTask(SIGNALS, props, settings.getLong(Signals.LOG_INTERVAL_CONFIG));
+        deadLetters = signals.counters(Signals.DEAD_LETTERS, Signals.REASON_TAG, "Records sent to the dead-letter queue, by reason");
+        rowsInserted = signals.counter(Signals.ROWS_INSERTED, "Rows ClickHouse acknowledged");
+        latency = signals.latency(Signals.LATENCY_MS, "Milliseconds from the oldest record timestamp of an acknowledged batch to its acknowledgement");
         try {
             dlq = context.errantRecordReporter();
         } catch (NoSuchMethodError | NoClassDefFoundError e) {
@@ -102,7 +116,7 @@ public class ClickHouseSinkTask extends SinkTask {
             try {
                 row = encoder.encode(record);
             } catch (DataException e) {
-                deadLetter(record, e.getMessage());
+                deadLetter(record, e.getMessage(), NOT_A_ROW);
                 continue;
             }
             open.add(tp, record, row, now);
@@ -138,6 +152,10 @@ public class ClickHouseSinkTask extends SinkTask {
         open = new Batch();
         sending = null;
         seen.clear();
+        if (signals != null) {
+            signals.close();
+            signals = null;
+        }
     }
 
     private void flush() {
@@ -154,6 +172,7 @@ public class ClickHouseSinkTask extends SinkTask {
         try {
             writer.write(rows);
             sending = null;
+            recordLatency(rows);
         } catch (ClickHouseException e) {
             throw failure(e);
         }
@@ -168,7 +187,7 @@ public class ClickHouseSinkTask extends SinkTask {
             boolean token = "true".equals(settings.deduplicationToken)
                     || "auto".equals(settings.deduplicationToken) && hasDeduplicationToken(version);
             encoder = new RowEncoder(table);
-            writer = new BatchWriter(http, table, token, this::deadLetter);
+            writer = new BatchWriter(http, table, token, (record, reason) -> deadLetter(record, reason, REJECTED), rowsInserted::add);
             log.info("ClickHouseSinkConnector task writing to {} on ClickHouse {} at {} ({} columns, insert_deduplication_token {})",
                     table.qualifiedName(), version, settings.url, table.columns.size(), token ? "on" : "off");
         } catch (ClickHouseException e) {
@@ -202,7 +221,21 @@ public class ClickHouseSinkTask extends SinkTask {
         }
     }
 
-    private void deadLetter(SinkRecord record, String reason) {
+    /** Once per acknowledged batch, not per record: the oldest timestamp decides the batch's latency. */
+    private void recordLatency(List<Batch.Row> rows) {
+        long oldest = Long.MAX_VALUE;
+        for (Batch.Row r : rows) {
+            Long ts = r.record().timestamp();
+            if (ts != null && ts < oldest) {
+                oldest = ts;
+            }
+        }
+        if (oldest != Long.MAX_VALUE) {
+            latency.record(Math.max(0, System.currentTimeMillis() - oldest));
+        }
+    }
+
+    private void deadLetter(SinkRecord record, String reason, String signalReason) {
         DataException e = new DataException("ClickHouseSinkConnector: record " + record.originalTopic() + "-"
                 + record.originalKafkaPartition() + "@" + record.originalKafkaOffset() + " does not fit table "
                 + settings.database + "." + settings.table + ": " + reason);
@@ -211,6 +244,7 @@ public class ClickHouseSinkTask extends SinkTask {
         }
         log.debug("Dead-lettering: {}", e.getMessage());
         dlq.report(record, e);
+        deadLetters.get(signalReason).increment();
     }
 
     /** ClickHouse 22.2 and later take {@code insert_deduplication_token}. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.testkit.SignalMBeans;
 import io.oddsupdate.connect.testkit.TlsMaterial;
 import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
 
@@ -131,7 +132,7 @@ class ClickHouseSinkTaskTest {
         ch.execute("CREATE TABLE misfits (event_uid String, odds Float64, stake Decimal(9, 2), kafka_offset UInt64) "
                 + "ENGINE = ReplacingMergeTree(kafka_offset) ORDER BY event_uid");
         TaskHarness h = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0",
-                ClickHouseSinkConnector.COLUMNS_MAPPING, "kafka_offset=kafka.offset"));
+                ClickHouseSinkConnector.COLUMNS_MAPPING, "kafka_offset=kafka.offset", "name", "ch-misfits"));
         List<SinkRecord> records = new ArrayList<>();
         for (int n = 0; n < 20; n++) {
             Map<String, Object> v = new java.util.HashMap<>(Map.of("event_uid", "m" + n, "odds", n == 3 ? "abc" : -110.0, "stake", 1.5));
@@ -153,7 +154,11 @@ class ClickHouseSinkTaskTest {
         assertTrue(all.contains("15: ") && all.contains("tombstone"), all);
         assertTrue(all.contains("7: ") && all.contains("ClickHouse rejected the row") && all.contains("Code: 69"), all);
         assertEquals(Map.of(P0, 20L), h.commit(Map.of(P0, 20L)));
+        // the task's signals: rows acknowledged, dead letters by reason (encoder's or server's), gone at stop
+        assertEquals(Map.of("-", 16L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "rows-inserted-total", null));
+        assertEquals(Map.of("not-a-row", 3L, "rejected", 1L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
         h.task.stop();
+        assertEquals(Map.of(), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
     }
 
     @Test

@@ -26,14 +26,23 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
     public static final String TOMBSTONES_CONFIG = "tombstones";
     public static final String TOMBSTONES_PASS = "pass";
     public static final String TOMBSTONES_DEAD_LETTER = "dead.letter";
+    /** The JMX type and log name of the transforms' signals. */
+    public static final String SIGNALS = "smt";
+    // dead-letter reasons (the signals' reason tag)
+    static final String TOMBSTONE = "tombstone";
+    static final String OVERSIZED = "oversized";
+    static final String INVALID = "invalid";
 
     private DeadLetterRoute deadLetters;
     private PayloadCodec payloads;
     private boolean deadLetterTombstones;
+    private Signals signals;
+    private Signals.Counters deadLettered;
+    private Signals.Latency latency;
 
     /** Adds what every transform of the bundle has: {@code glue.*} and the dead-letter route's settings. */
     protected static ConfigDef define(ConfigDef def) {
-        return DeadLetterRoute.define(GlueSettings.addTo(def));
+        return Signals.define(DeadLetterRoute.define(GlueSettings.addTo(def)));
     }
 
     /** Adds {@code tombstones}, for a transform whose output readers expect every value to be a record. */
@@ -53,6 +62,12 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
         payloads = new PayloadCodec(new GlueAvro(new GlueSettings(config)));
         deadLetterTombstones = config().configKeys().containsKey(TOMBSTONES_CONFIG)
                 && TOMBSTONES_DEAD_LETTER.equals(config.getString(TOMBSTONES_CONFIG));
+        // Connect configures a task's transforms on the task's thread, inside its log context: Signals reads the
+        // connector and task from it. The alias tells two transforms of one task apart.
+        signals = Signals.forTask(SIGNALS, props, Map.of("transform", deadLetters.name()), config.getLong(Signals.LOG_INTERVAL_CONFIG));
+        deadLettered = signals.counters(Signals.DEAD_LETTERS, Signals.REASON_TAG,
+                "Records this transform sent to its dead-letter topic (dlq.topic), by reason");
+        latency = signals.latency(Signals.LATENCY_MS, "Milliseconds from a record's timestamp to this transform passing it on");
         configure(config);
     }
 
@@ -65,21 +80,33 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
             return record;
         }
         if (record.value() == null) {
-            return deadLetterTombstones ? deadLetters.fail(record, new PayloadException(null,
-                    "tombstone: a null value is not a record (" + TOMBSTONES_CONFIG + "=" + TOMBSTONES_DEAD_LETTER + ")")) : record;
+            return deadLetterTombstones ? deadLetter(record, new PayloadException(null,
+                    "tombstone: a null value is not a record (" + TOMBSTONES_CONFIG + "=" + TOMBSTONES_DEAD_LETTER + ")"), TOMBSTONE) : record;
         }
         PayloadException oversized = deadLetters.oversized(record.value());
         if (oversized != null) {
-            return deadLetters.fail(record, oversized);
+            return deadLetter(record, oversized, OVERSIZED);
         }
+        R out;
         try {
-            return transform(record, payloads.read(record.valueSchema(), record.value()));
+            out = transform(record, payloads.read(record.valueSchema(), record.value()));
         } catch (RetriableException e) {
             throw e;
         } catch (RuntimeException e) {
             // bad input (or a bug it triggers) must neither kill the task nor vanish
-            return deadLetters.fail(record, e);
+            return deadLetter(record, e, INVALID);
         }
+        if (record.timestamp() != null) {
+            latency.record(Math.max(0, System.currentTimeMillis() - record.timestamp()));
+        }
+        return out;
+    }
+
+    /** The record routed to the dead-letter topic, counted; without one, the route's DataException (not counted). */
+    private R deadLetter(R record, RuntimeException error, String reason) {
+        R routed = deadLetters.fail(record, error);
+        deadLettered.get(reason).increment();
+        return routed;
     }
 
     /** Transforms a record with a non-null value; throws (preferably a {@link PayloadException}) on bad input. */
@@ -104,6 +131,10 @@ public abstract class PayloadTransformation<R extends ConnectRecord<R>> implemen
     public void close() {
         if (payloads != null) {
             payloads.close();
+        }
+        if (signals != null) {
+            signals.close();
+            signals = null;
         }
     }
 }

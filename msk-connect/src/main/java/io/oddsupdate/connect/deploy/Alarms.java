@@ -13,8 +13,8 @@ import java.util.Map;
  * check with {@code aws cloudwatch list-metrics --namespace AWS/KafkaConnect}). What each alarm means and what to do is
  * in {@code docs/operations.md}, under the alarm's suffix.
  *
- * <p>Our plugins' own signals (records dead-lettered per reason, replication lag) are not among those metrics; getting
- * them into CloudWatch is separate work.
+ * <p>Our plugins' own signals (records dead-lettered, odds published, objects committed, latency) are not among those
+ * metrics: {@link SignalMetrics} makes metrics of them from the worker log, and adds alarms of this shape on them.
  */
 final class Alarms {
 
@@ -24,9 +24,13 @@ final class Alarms {
     static final String RUNNING_TASKS_LOW = "running-tasks-low";
     static final int PERIOD_SECONDS = 60;
 
-    /** One alarm, in the terms of PutMetricAlarm. */
-    record Alarm(String name, String description, String metric, String statistic, String comparison, int threshold,
-                 int evaluationPeriods, int datapointsToAlarm, String treatMissingData) {
+    /**
+     * One alarm, in the terms of PutMetricAlarm, on a metric of {@code namespace} with dimension {@code ConnectorName}
+     * plus {@code dimensions}.
+     */
+    record Alarm(String name, String description, String namespace, String metric, Map<String, String> dimensions,
+                 String statistic, int period, String comparison, int threshold, int evaluationPeriods, int datapointsToAlarm,
+                 String treatMissingData) {
     }
 
     private Alarms() {
@@ -47,11 +51,12 @@ final class Alarms {
         List<Alarm> alarms = new ArrayList<>();
         alarms.add(new Alarm(prefix + ERRORED_TASKS,
                 connector + ": a task has failed and stays failed until restarted. Runbook: docs/operations.md#" + ERRORED_TASKS,
-                "ErroredTaskCount", "Maximum", "GreaterThanThreshold", 0, 2, 2, "notBreaching"));
+                NAMESPACE, "ErroredTaskCount", Map.of(), "Maximum", PERIOD_SECONDS, "GreaterThanThreshold", 0, 2, 2, "notBreaching"));
         alarms.add(new Alarm(prefix + RUNNING_TASKS_LOW,
                 connector + ": fewer than " + capacity.minimumRunningTasks() + " task(s) running (" + capacity.describe()
                         + "), or no metrics (connector gone). Runbook: docs/operations.md#" + RUNNING_TASKS_LOW,
-                "RunningTaskCount", "Maximum", "LessThanThreshold", capacity.minimumRunningTasks(), 5, 3, "breaching"));
+                NAMESPACE, "RunningTaskCount", Map.of(), "Maximum", PERIOD_SECONDS, "LessThanThreshold", capacity.minimumRunningTasks(),
+                5, 3, "breaching"));
         return alarms;
     }
 
@@ -64,7 +69,9 @@ final class Alarms {
         r.put("AlarmName", a.name());
         fields(a, connector, alarmTopicArn).forEach((k, v) -> r.put(k.equals("okActions") ? "OKActions"
                 : Character.toUpperCase(k.charAt(0)) + k.substring(1), v));
-        r.put("Dimensions", List.of(obj("Name", DIMENSION, "Value", connector)));
+        List<Map<String, Object>> dimensions = new ArrayList<>();
+        dimensions(a, connector).forEach((name, value) -> dimensions.add(obj("Name", name, "Value", value)));
+        r.put("Dimensions", dimensions);
         return r;
     }
 
@@ -76,14 +83,20 @@ final class Alarms {
         return fp;
     }
 
+    private static Map<String, Object> dimensions(Alarm a, String connector) {
+        Map<String, Object> d = obj(DIMENSION, connector);
+        d.putAll(a.dimensions());
+        return d;
+    }
+
     private static Map<String, Object> fields(Alarm a, String connector, String alarmTopicArn) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("alarmDescription", a.description());
-        f.put("namespace", NAMESPACE);
+        f.put("namespace", a.namespace());
         f.put("metricName", a.metric());
-        f.put("dimensions", obj(DIMENSION, connector));
+        f.put("dimensions", dimensions(a, connector));
         f.put("statistic", a.statistic());
-        f.put("period", PERIOD_SECONDS);
+        f.put("period", a.period());
         f.put("evaluationPeriods", a.evaluationPeriods());
         f.put("datapointsToAlarm", a.datapointsToAlarm());
         f.put("threshold", a.threshold());

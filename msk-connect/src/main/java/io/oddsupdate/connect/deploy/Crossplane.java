@@ -14,8 +14,8 @@ import java.util.Map;
  * <p>Each kind is emitted in its CRD's storage version ({@code storage: true} in the provider's
  * {@code package/crds/<group>_<plural>.yaml}, read for provider release v2.6 and later): {@code kafkaconnect} Connector and
  * CustomPlugin {@code v1beta2} (their {@code v1beta1} is deprecated since v2.6.0), WorkerConfiguration {@code v1beta1}
- * (its only version), IAM Role and RolePolicy {@code v1beta1}, CloudWatch Logs Group {@code v1beta1}, CloudWatch
- * MetricAlarm {@code v1beta2}. In the v1beta2 kinds, nested blocks the provider knows to be single (capacity,
+ * (its only version), IAM Role and RolePolicy {@code v1beta1}, CloudWatch Logs Group {@code v1beta1} and MetricFilter
+ * {@code v1beta2}, CloudWatch MetricAlarm {@code v1beta2}. In the v1beta2 kinds, nested blocks the provider knows to be single (capacity,
  * kafkaCluster, logDelivery, location...) are objects; v1beta1 wrapped them in one-element lists. {@code plugin} stays
  * a list in v1beta2.
  *
@@ -32,6 +32,7 @@ final class Crossplane {
     static final String KAFKACONNECT_V1BETA1 = "kafkaconnect.aws.upbound.io/v1beta1";
     static final String IAM_V1BETA1 = "iam.aws.upbound.io/v1beta1";
     static final String CLOUDWATCHLOGS_V1BETA1 = "cloudwatchlogs.aws.upbound.io/v1beta1";
+    static final String CLOUDWATCHLOGS_V1BETA2 = "cloudwatchlogs.aws.upbound.io/v1beta2";
     static final String CLOUDWATCH_V1BETA2 = "cloudwatch.aws.upbound.io/v1beta2";
 
     static final String PART_OF = "app.kubernetes.io/part-of";
@@ -74,6 +75,14 @@ final class Crossplane {
         add(CLOUDWATCHLOGS_V1BETA1, "Group", meta, null, obj(EXTERNAL_NAME, logGroup),
                 obj("region", region, "retentionInDays", retentionDays));
         return meta;
+    }
+
+    /** A metric filter on the log group; the filter's name is its object's name. */
+    void metricFilter(SignalMetrics.Filter filter, String logGroupMeta) {
+        if (!KubernetesNames.subdomain(filter.name()).equals(filter.name())) {
+            throw new IllegalArgumentException("metric filter " + filter.name() + " is not a DNS-1123 name (its object's name is the filter's name)");
+        }
+        add(CLOUDWATCHLOGS_V1BETA2, "MetricFilter", filter.name(), null, null, SignalMetrics.crossplane(filter, region, logGroupMeta));
     }
 
     String role(String connector, String roleName, String trustPolicyJson) {

@@ -210,7 +210,8 @@ final class IamPolicies {
                 "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
                 "logs:DescribeLogGroups"), List.of("*")));
         String group = "arn:aws:logs:" + region + ":" + account + ":log-group:" + logGroup;
-        statements.add(statement("LogGroup", List.of("logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource"),
+        statements.add(statement("LogGroup", List.of("logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource",
+                "logs:PutMetricFilter", "logs:DescribeMetricFilters", "logs:DeleteMetricFilter"),
                 List.of(group, group + ":*")));
         statements.add(statement("Alarms", List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms",
                 "cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions"),

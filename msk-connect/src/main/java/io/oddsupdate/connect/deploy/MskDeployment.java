@@ -23,10 +23,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  *   msk/create-worker-configuration.json    (properties as base64) under a name versioned by the properties' hash
  *   msk/create-custom-plugin.json           CreateCustomPlugin for the bundle ZIP under its versioned S3 key
  *   msk/log-group.json                      the CloudWatch Logs group the workers log to, and its retention
+ *   msk/metric-filters/&lt;filter&gt;.json     PutMetricFilter requests: our plugins' signal log lines as metrics ({@link SignalMetrics})
  *   msk/create-connector/&lt;name&gt;.json       CreateConnector request per connector (fixed capacity, IAM, TLS, logs)
  *   msk/iam/&lt;name&gt;.json, trust-policy.json  execution role policy per connector, and its trust policy
  *   msk/iam/deployer-policy.json            what the identity running the deployment needs (log delivery included)
- *   msk/alarms/&lt;alarm&gt;.json               PutMetricAlarm requests: per connector, errored and missing tasks
+ *   msk/alarms/&lt;alarm&gt;.json               PutMetricAlarm requests: per connector, errored and missing tasks, and
+ *                                           its plugin's signals (dead letters, odds published, bronze objects, latency)
  *   msk/upgrade-plan.json                   the order bin/msk-upgrade deletes and re-creates connectors in
  *   crossplane/msk-connect.yaml             all of it as Crossplane managed resources ({@link Crossplane})
  * </pre>
@@ -90,11 +92,17 @@ final class MskDeployment {
         String pluginMeta = crossplane.customPlugin(pluginName, pluginDescription, bucketArn, fileKey);
         String workerMeta = crossplane.workerConfiguration(workerConfigurationName, workerDescription, workerProps);
         String logGroupMeta = crossplane.logGroup(logGroup, retentionDays);
+        String alarmPrefix = KubernetesNames.subdomain("odds-update-" + env) + "-";
+        List<String> filterRequests = new ArrayList<>();
+        for (SignalMetrics.Filter f : SignalMetrics.filters(alarmPrefix)) {
+            write(m.resolve("metric-filters").resolve(f.name() + ".json"), SignalMetrics.putMetricFilter(f, logGroup));
+            filterRequests.add("metric-filters/" + f.name() + ".json");
+            crossplane.metricFilter(f, logGroupMeta);
+        }
 
         Map<String, Object> trust = IamPolicies.trustPolicy(msk);
         write(m.resolve("iam").resolve("trust-policy.json"), trust);
         String alarmTopic = msk.path("alarmTopicArn").asText("");
-        String alarmPrefix = KubernetesNames.subdomain("odds-update-" + env) + "-";
         DataFlow flow = new DataFlow(configs.connectors, effective.keySet());
         Map<String, Map<String, Object>> planned = new LinkedHashMap<>();
         List<String> roleNames = new ArrayList<>();
@@ -128,8 +136,10 @@ final class MskDeployment {
             req.put("workerConfiguration", obj("workerConfigurationArn", Generate.DEPLOY_TIME + "workerConfigurationArn", "revision", 1));
             write(m.resolve("create-connector").resolve(name + ".json"), req);
 
+            List<Alarms.Alarm> alarms = new ArrayList<>(Alarms.of(alarmPrefix, name, capacity));
+            alarms.addAll(SignalMetrics.alarms(alarmPrefix, name, config, msk.path("signalAlarms")));
             List<String> alarmNames = new ArrayList<>();
-            for (Alarms.Alarm a : Alarms.of(alarmPrefix, name, capacity)) {
+            for (Alarms.Alarm a : alarms) {
                 write(m.resolve("alarms").resolve(a.name() + ".json"), Alarms.putMetricAlarm(a, name, alarmTopic));
                 alarmNames.add(a.name());
             }
@@ -144,7 +154,7 @@ final class MskDeployment {
             spec.put("connectorConfiguration", config);
             putCluster(spec, bootstrap, vpc);
             crossplane.connector(name, spec, pluginMeta, workerMeta, roleMeta, logGroupMeta);
-            for (Alarms.Alarm a : Alarms.of(alarmPrefix, name, capacity)) {
+            for (Alarms.Alarm a : alarms) {
                 crossplane.metricAlarm(name, a, alarmTopic);
             }
 
@@ -176,7 +186,7 @@ final class MskDeployment {
                 + " only once the old one is gone, so the two never run at once. See docs/msk-connect.md.");
         plan.put("customPlugin", obj("name", pluginName, "request", "create-custom-plugin.json", "bucket", plugin.path("bucket").asText(), "key", fileKey));
         plan.put("workerConfiguration", obj("name", workerConfigurationName, "request", "create-worker-configuration.json"));
-        plan.put("logGroup", obj("name", logGroup, "retentionInDays", retentionDays));
+        plan.put("logGroup", obj("name", logGroup, "retentionInDays", retentionDays, "metricFilters", filterRequests));
         plan.put("trustPolicy", "iam/trust-policy.json");
         plan.put("connectors", steps);
         write(m.resolve("upgrade-plan.json"), plan);

@@ -42,6 +42,7 @@ class CrossplaneManifestsTest {
             "Role", "iam.aws.upbound.io/v1beta1",
             "RolePolicy", "iam.aws.upbound.io/v1beta1",
             "Group", "cloudwatchlogs.aws.upbound.io/v1beta1",
+            "MetricFilter", "cloudwatchlogs.aws.upbound.io/v1beta2",
             "MetricAlarm", "cloudwatch.aws.upbound.io/v1beta2");
 
     /**
@@ -56,6 +57,7 @@ class CrossplaneManifestsTest {
             "Role", List.of("assumeRolePolicy"),
             "RolePolicy", List.of("policy", "role|roleRef"),
             "Group", List.of("region"),
+            "MetricFilter", List.of("region"),
             "MetricAlarm", List.of("region"));
 
     /**
@@ -92,6 +94,10 @@ class CrossplaneManifestsTest {
             "Role", Map.of("assumeRolePolicy", "string", "description", "string"),
             "RolePolicy", Map.of("policy", "string", "roleRef", "ref"),
             "Group", Map.of("region", "string", "retentionInDays", "number"),
+            // v1beta2: metricTransformation is one object (v1beta1: a list), as PutMetricFilter takes exactly one
+            "MetricFilter", Map.of("region", "string", "logGroupName", "string", "logGroupNameRef", "ref", "pattern", "string",
+                    "metricTransformation", "object", "metricTransformation.name", "string", "metricTransformation.namespace", "string",
+                    "metricTransformation.value", "string", "metricTransformation.dimensions", "map", "metricTransformation.unit", "string"),
             "MetricAlarm", Map.ofEntries(Map.entry("region", "string"), Map.entry("alarmDescription", "string"),
                     Map.entry("namespace", "string"), Map.entry("metricName", "string"), Map.entry("dimensions", "map"),
                     Map.entry("statistic", "string"), Map.entry("period", "number"), Map.entry("evaluationPeriods", "number"),
@@ -102,7 +108,7 @@ class CrossplaneManifestsTest {
     static final Map<String, String> REFERENCES = Map.of(
             "plugin[].customPlugin.arnRef", "CustomPlugin", "workerConfiguration.arnRef", "WorkerConfiguration",
             "serviceExecutionRoleArnRef", "Role", "logDelivery.workerLogDelivery.cloudwatchLogs.logGroupRef", "Group",
-            "roleRef", "Role");
+            "roleRef", "Role", "logGroupNameRef", "Group");
 
     /** Label and annotation names: optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
     private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");

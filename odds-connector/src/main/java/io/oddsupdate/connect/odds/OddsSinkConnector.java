@@ -13,6 +13,7 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 import org.apache.kafka.connect.sink.SinkTask;
 
+import io.oddsupdate.connect.common.Signals;
 import io.oddsupdate.connect.common.Version;
 
 /**
@@ -42,7 +43,7 @@ public class OddsSinkConnector extends SinkConnector {
     public static final String STATE_TTL_S = "state.ttl.seconds";
     public static final String MIN_REPLICAS = "redis.min.replicas";
 
-    public static final ConfigDef CONFIG_DEF = RedisSettings.define(new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = Signals.define(RedisSettings.define(new ConfigDef()
             .define(POSTGRES_URL, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     ConfigDef.Importance.HIGH, "JDBC URL of the reference database, e.g. jdbc:postgresql://host:5432/odds.")
             .define(POSTGRES_USER, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -72,7 +73,7 @@ public class OddsSinkConnector extends SinkConnector {
                     "After each batch, wait (Redis WAIT, up to half of redis.timeout.ms) until this many replicas have its writes "
                             + "before the batch counts as done; fewer is a retriable error. Redis replicates asynchronously, so "
                             + "with 0 a failover can lose the last writes after Kafka committed past them; set 1 on an "
-                            + "ElastiCache replication group with a replica."));
+                            + "ElastiCache replication group with a replica.")));
 
     private Map<String, String> props;
 

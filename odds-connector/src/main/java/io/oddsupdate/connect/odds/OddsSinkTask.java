@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.oddsupdate.connect.common.PayloadCodec;
+import io.oddsupdate.connect.common.Signals;
 import io.oddsupdate.connect.common.Version;
 import io.oddsupdate.connect.odds.OddsWriter.Step;
 
@@ -31,6 +32,11 @@ import io.oddsupdate.connect.odds.OddsWriter.Step;
 public class OddsSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(OddsSinkTask.class);
+    /** The JMX type and log name of this plugin's signals. */
+    static final String SIGNALS = "odds-sink";
+    // dead-letter reasons besides OddsWriter's (the signals' reason tag)
+    static final String TOMBSTONE = "tombstone";
+    static final String MALFORMED = "malformed";
 
     private final Time time;
     private ReferenceDataCache cache;
@@ -41,6 +47,9 @@ public class OddsSinkTask extends SinkTask {
     private final Set<TopicPartition> unresolved = new HashSet<>();
     /** Reads JSON values (for a JSON or byte-array converter); a converter's Struct or Map is used as it is. */
     private final PayloadCodec json = new PayloadCodec(null);
+    private Signals signals;
+    private Signals.Counters deadLetters;
+    private Signals.Latency latency;
 
     public OddsSinkTask() {
         this(Time.SYSTEM);
@@ -64,6 +73,9 @@ public class OddsSinkTask extends SinkTask {
                 config.getString(OddsSinkConnector.POSTGRES_SSLMODE),
                 ReferenceDataCache.Migrations.valueOf(config.getString(OddsSinkConnector.POSTGRES_MIGRATIONS).toUpperCase(java.util.Locale.ROOT)),
                 config.getLong(OddsSinkConnector.REFRESH_MS), config.getLong(OddsSinkConnector.MISSING_RELOAD_MS), time);
+        signals = Signals.forTask(SIGNALS, props, config.getLong(Signals.LOG_INTERVAL_CONFIG));
+        deadLetters = signals.counters(Signals.DEAD_LETTERS, Signals.REASON_TAG, "Events sent to the dead-letter queue, by reason");
+        latency = signals.latency(Signals.LATENCY_MS, "Milliseconds from the oldest record timestamp of a batch to its events being applied in Redis");
         String name = props.getOrDefault("name", "odds-sink");
         writer = new OddsWriter(RedisSettings.pool(config, "OddsSinkConnector-" + name), config.getString(RedisSettings.KEY_PREFIX),
                 name, config.getInt(OddsSinkConnector.STATE_TTL_S), config.getInt(OddsSinkConnector.MIN_REPLICAS),
@@ -126,6 +138,7 @@ public class OddsSinkTask extends SinkTask {
         List<Step> steps = new ArrayList<>(records.size());
         List<SinkRecord> rejected = new ArrayList<>();
         List<DataException> reasons = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
         for (SinkRecord r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
             Long done = applied.get(tp);
@@ -138,6 +151,9 @@ public class OddsSinkTask extends SinkTask {
             try {
                 VendorEvent e = VendorEvent.from(r.value(), json);
                 ref = resolve(ref, r, e, steps);
+                if (r.timestamp() != null && r.timestamp() < oldest) {
+                    oldest = r.timestamp();
+                }
             } catch (DataException e) {
                 rejected.add(r);
                 reasons.add(e);
@@ -145,6 +161,9 @@ public class OddsSinkTask extends SinkTask {
         }
         if (!steps.isEmpty()) {
             writer.apply(steps, ref, time.milliseconds());
+            if (oldest != Long.MAX_VALUE) {
+                latency.record(Math.max(0, time.milliseconds() - oldest));
+            }
             for (Step s : steps) {
                 applied.merge(s.topicPartition(), s.offset(), Math::max);
             }
@@ -193,6 +212,14 @@ public class OddsSinkTask extends SinkTask {
         }
         writer.storeOffsets(offsets);
         offsets.forEach((tp, offset) -> applied.merge(tp, offset, Math::max));
+        for (int i = 0; i < rejected.size(); i++) {
+            deadLetters.get(reason(rejected.get(i), reasons.get(i))).increment();
+        }
+    }
+
+    /** The reason tag of a dead letter: OddsWriter's for an event the reference data cannot price, else the record's. */
+    static String reason(SinkRecord r, DataException e) {
+        return e instanceof OddsWriter.Unresolved u ? u.reason : r.value() == null ? TOMBSTONE : MALFORMED;
     }
 
     @Override
@@ -202,6 +229,10 @@ public class OddsSinkTask extends SinkTask {
         }
         if (cache != null) {
             cache.close();
+        }
+        if (signals != null) {
+            signals.close();
+            signals = null;
         }
     }
 }

@@ -20,6 +20,7 @@ import org.apache.kafka.connect.util.ConnectorUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.oddsupdate.connect.common.Signals;
 import io.oddsupdate.connect.common.Version;
 
 import redis.clients.jedis.Jedis;
@@ -54,7 +55,7 @@ public class OddsSourceConnector extends SourceConnector {
     static final String TASK_LEAGUES = "task.leagues";
     static final String LEAGUE_PLACEHOLDER = "${league}";
 
-    public static final ConfigDef CONFIG_DEF = RedisSettings.define(new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = Signals.define(RedisSettings.define(new ConfigDef()
             .define(TOPIC_TEMPLATE, ConfigDef.Type.STRING, "odds.updates.internal." + LEAGUE_PLACEHOLDER,
                     new ConfigDef.NonEmptyStringWithoutControlChars(), ConfigDef.Importance.HIGH,
                     "Target topic of a league's odds updates; " + LEAGUE_PLACEHOLDER + " is replaced by the league.")
@@ -65,7 +66,7 @@ public class OddsSourceConnector extends SourceConnector {
             .define(BATCH_SIZE, ConfigDef.Type.INT, 1_000, ConfigDef.Range.between(1, 100_000), ConfigDef.Importance.LOW,
                     "Most entries read from each stream per poll.")
             .define(POLL_BLOCK_MS, ConfigDef.Type.INT, 500, ConfigDef.Range.between(0, 10_000), ConfigDef.Importance.LOW,
-                    "How long a poll waits for new entries when the streams are idle."));
+                    "How long a poll waits for new entries when the streams are idle.")));
 
     private Map<String, String> props;
     private AbstractConfig config;

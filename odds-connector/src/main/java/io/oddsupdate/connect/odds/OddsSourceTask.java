@@ -20,6 +20,7 @@ import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.oddsupdate.connect.common.Signals;
 import io.oddsupdate.connect.common.Version;
 
 import redis.clients.jedis.Jedis;
@@ -42,6 +43,10 @@ public class OddsSourceTask extends SourceTask {
     /** Fields a dead-lettered entry gets besides its own: why, and the stream it came from. */
     static final String DEAD_LETTER_REASON = "__dead_letter.reason";
     static final String DEAD_LETTER_STREAM = "__dead_letter.stream";
+    /** The JMX type and log name of this plugin's signals. */
+    static final String SIGNALS = "odds-source";
+    /** The dead-letter reason of the signals: the only one a source entry has. */
+    static final String NOT_AN_ODDS_UPDATE = "not-an-odds-update";
 
     private JedisPool pool;
     private String topicTemplate;
@@ -53,6 +58,11 @@ public class OddsSourceTask extends SourceTask {
     private final Map<String, StreamEntryID> position = new ConcurrentHashMap<>();
     /** Entries handed to Connect and not yet acknowledged by Kafka, per stream. */
     private final Map<String, NavigableSet<StreamEntryID>> inFlight = new ConcurrentHashMap<>();
+    private Signals signals;
+    /** Odds updates Kafka acknowledged, per stream (the counter of its league). */
+    private final Map<String, Signals.Counter> published = new HashMap<>();
+    private Signals.Latency latency;
+    private Signals.Counters deadLetters;
 
     @Override
     public String version() {
@@ -69,11 +79,16 @@ public class OddsSourceTask extends SourceTask {
         topicTemplate = config.getString(OddsSourceConnector.TOPIC_TEMPLATE);
         batchSize = config.getInt(OddsSourceConnector.BATCH_SIZE);
         blockMs = config.getInt(OddsSourceConnector.POLL_BLOCK_MS);
+        signals = Signals.forTask(SIGNALS, props, config.getLong(Signals.LOG_INTERVAL_CONFIG));
+        Signals.Counters byLeague = signals.counters(Signals.ODDS_PUBLISHED, Signals.LEAGUE_TAG, "Odds updates Kafka acknowledged, by league");
+        latency = signals.latency(Signals.LATENCY_MS, "Milliseconds from an odds update's Redis stream entry to Kafka's acknowledgement");
+        deadLetters = signals.counters(Signals.DEAD_LETTERS, Signals.REASON_TAG, "Stream entries moved to the league's dead-letter stream");
         for (String league : leagues.split(",")) {
             if (!league.isBlank()) {
                 String stream = RedisSettings.streamKey(prefix, league.trim());
                 leagueOfStream.put(stream, league.trim());
                 inFlight.put(stream, new ConcurrentSkipListSet<>());
+                published.put(stream, byLeague.get(league.trim())); // registered now: a quiet league reports 0
             }
         }
         List<Map<String, String>> partitions = leagueOfStream.keySet().stream().map(OddsSourceTask::sourcePartition).toList();
@@ -166,14 +181,22 @@ public class OddsSourceTask extends SourceTask {
             return false;
         }
         log.error("{}; moved to {}", message, deadLetters);
+        this.deadLetters.get(NOT_AN_ODDS_UPDATE).increment();
         return true;
     }
 
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-        NavigableSet<StreamEntryID> pending = inFlight.get((String) record.sourcePartition().get(PARTITION_KEY));
+        String stream = (String) record.sourcePartition().get(PARTITION_KEY);
+        NavigableSet<StreamEntryID> pending = inFlight.get(stream);
+        StreamEntryID id = new StreamEntryID((String) record.sourceOffset().get(OFFSET_KEY));
         if (pending != null) {
-            pending.remove(new StreamEntryID((String) record.sourceOffset().get(OFFSET_KEY)));
+            pending.remove(id);
+        }
+        Signals.Counter counter = published.get(stream);
+        if (metadata != null && counter != null) { // null metadata: a transform dropped the record
+            counter.increment();
+            latency.record(Math.max(0, System.currentTimeMillis() - id.getTime())); // an entry id starts with its XADD time
         }
     }
 
@@ -205,6 +228,10 @@ public class OddsSourceTask extends SourceTask {
     public void stop() {
         if (pool != null) {
             pool.close();
+        }
+        if (signals != null) {
+            signals.close();
+            signals = null;
         }
     }
 }

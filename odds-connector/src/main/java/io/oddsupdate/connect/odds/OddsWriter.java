@@ -52,16 +52,16 @@ final class OddsWriter implements AutoCloseable {
         static Step resolve(ReferenceData ref, VendorEvent e, String topic, int partition, long offset) {
             Game game = ref.games().get(e.gameId());
             if (game == null) {
-                throw new DataException("unknown game '" + e.gameId() + "' (not in odds_game)");
+                throw new Unresolved(UNKNOWN_GAME, "unknown game '" + e.gameId() + "' (not in odds_game)");
             }
             if (!game.league().equals(e.league())) {
-                throw new DataException("league '" + e.league() + "' does not match game '" + game.id() + "' of league '" + game.league() + "'");
+                throw new Unresolved(LEAGUE_MISMATCH, "league '" + e.league() + "' does not match game '" + game.id() + "' of league '" + game.league() + "'");
             }
             League league = ref.leagues().get(game.league());
             Team home = ref.teams().get(game.homeTeam());
             Team away = ref.teams().get(game.awayTeam());
             if (league == null || home == null || away == null) {
-                throw new DataException("incomplete reference data for game '" + game.id() + "'");
+                throw new Unresolved(INCOMPLETE_REFERENCE, "incomplete reference data for game '" + game.id() + "'");
             }
             return new Step(topic, partition, offset, e, league, game, home, away);
         }
@@ -78,6 +78,21 @@ final class OddsWriter implements AutoCloseable {
     }
 
     enum Outcome { APPLIED, DUPLICATE, STALE, CONFLICT }
+
+    // why an event cannot be priced against the reference data (the dead-letter reasons of the sink's signals)
+    static final String UNKNOWN_GAME = "unknown-game";
+    static final String LEAGUE_MISMATCH = "league-mismatch";
+    static final String INCOMPLETE_REFERENCE = "incomplete-reference";
+
+    /** An event the reference data cannot price, with a reason fit for a metric tag. */
+    static final class Unresolved extends DataException {
+        final String reason;
+
+        Unresolved(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+    }
 
     private final JedisPool pool;
     private final String prefix;

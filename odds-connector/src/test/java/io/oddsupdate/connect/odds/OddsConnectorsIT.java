@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.PluginPath;
+import io.oddsupdate.connect.testkit.SignalMBeans;
 import io.oddsupdate.connect.testkit.servers.PostgresServer;
 import io.oddsupdate.connect.testkit.servers.RedisServer;
 import redis.clients.jedis.Jedis;
@@ -173,6 +175,69 @@ class OddsConnectorsIT {
             }
             assertEquals(0, j.xlen("odds:{nba}:stream") + j.xlen("odds:{mlb}:stream"), "streams trimmed");
         }
+    }
+
+    /**
+     * The plugins' signals, read as JMX from this JVM's platform MBean server (the worker runs in it), count what the
+     * topics hold: dead letters per reason = the DLQ's records by their reason, odds published per league = the records
+     * on that league's internal topic. One task each, and fixed leagues, so no task restarts and resets its counts.
+     */
+    @Test
+    void signalsCountWhatReachedTheTopics() throws Exception {
+        Map<String, String> sink = sinkConfig();
+        sink.put("tasks.max", "1");
+        Map<String, String> source = sourceConfig();
+        source.put("tasks.max", "1");
+        source.put("leagues", "nba,mlb");
+        connect.configureConnector("odds-sink", sink);
+        connect.configureConnector("odds-source", source);
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning("odds-sink", 1, "sink did not start");
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning("odds-source", 1, "source did not start");
+        produceNba(0, 12);
+        produceMlb(0, 5);
+        produceMalformed();
+
+        Map<String, Long> published = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumeCommitted(expectedUids.size(), "odds.updates.internal.nba", "odds.updates.internal.mlb")) {
+            published.merge(r.topic().substring("odds.updates.internal.".length()), 1L, Long::sum);
+        }
+        Map<String, Long> deadLetters = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumeCommitted(3, DLQ)) {
+            String message = header(r, "__connect.errors.exception.message");
+            deadLetters.merge(message.contains("unknown game") ? "unknown-game" : "malformed", 1L, Long::sum);
+        }
+        assertEquals(Map.of("nba", 12L * 6, "mlb", 5L * 6), published);
+        assertEquals(Map.of("malformed", 2L, "unknown-game", 1L), deadLetters);
+
+        // a counter is incremented once Kafka acknowledged the record: give the last acknowledgements time to land
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline
+                && !(published.equals(oddsPublishedSignal()) && deadLetters.equals(deadLettersSignal()))) {
+            Thread.sleep(200);
+        }
+        assertEquals(published, oddsPublishedSignal());
+        assertEquals(deadLetters, deadLettersSignal());
+        // tagged by Connect's task id (read from its log context), not a stand-in
+        assertEquals(Set.of("0"), SignalMBeans.keys("odds-sink", "odds-sink", "task"));
+        assertEquals(Set.of("0"), SignalMBeans.keys("odds-source", "odds-source", "task"));
+
+        connect.deleteConnector("odds-source");
+        connect.deleteConnector("odds-sink");
+        deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline
+                && !(SignalMBeans.keys("odds-sink", "odds-sink", "task").isEmpty() && SignalMBeans.keys("odds-source", "odds-source", "task").isEmpty())) {
+            Thread.sleep(200);
+        }
+        assertEquals(Set.of(), SignalMBeans.keys("odds-sink", "odds-sink", "task"), "a stopped task's MBeans are unregistered");
+        assertEquals(Set.of(), SignalMBeans.keys("odds-source", "odds-source", "task"), "a stopped task's MBeans are unregistered");
+    }
+
+    static Map<String, Long> oddsPublishedSignal() {
+        return SignalMBeans.values("odds-source", "odds-source", "odds-published-total", "league");
+    }
+
+    static Map<String, Long> deadLettersSignal() {
+        return SignalMBeans.values("odds-sink", "odds-sink", "dead-letters-total", "reason");
     }
 
     void restartTask(String connector, int task) {

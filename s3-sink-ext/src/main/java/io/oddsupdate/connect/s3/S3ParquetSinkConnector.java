@@ -14,6 +14,7 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 import io.oddsupdate.connect.common.CrossKeyValidation;
+import io.oddsupdate.connect.common.Signals;
 import io.oddsupdate.connect.common.Version;
 
 /**
@@ -74,7 +75,7 @@ public class S3ParquetSinkConnector extends SinkConnector {
 
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = Signals.define(new ConfigDef()
             .define(BUCKET, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "S3 bucket the Parquet objects are written to.")
             .define(PREFIX, Type.STRING, "bronze/odds_updates", Importance.HIGH,
@@ -151,7 +152,7 @@ public class S3ParquetSinkConnector extends SinkConnector {
                             + "(retriable) and redelivered after the commit.")
             .define(MAX_BUFFERED_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.MEDIUM,
                     "Most bytes a task buffers (open row groups plus not yet uploaded parts), checked every 128 records. Above "
-                            + "it, the files of the partition holding most bytes are closed, same as `max.open.files`.");
+                            + "it, the files of the partition holding most bytes are closed, same as `max.open.files`."));
 
     private Map<String, String> props;
 

@@ -26,6 +26,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import io.oddsupdate.connect.common.Signals;
 import io.oddsupdate.connect.common.Version;
 
 /**
@@ -40,6 +41,13 @@ public class S3ParquetSinkTask extends SinkTask {
     /** Records between two checks of the buffered bytes: summing them costs a walk over every open file. */
     static final int MEMORY_CHECK_EVERY = 128;
     private static final long REDELIVERY_BACKOFF_MS = 1000;
+    /** The JMX type and log name of this plugin's signals. */
+    static final String SIGNALS = "s3-sink";
+    // dead-letter reasons (the signals' reason tag)
+    static final String TOMBSTONE = "tombstone";
+    static final String SCHEMA = "schema";
+    static final String NO_LEAGUE = "no-league";
+    static final String NO_TIME = "no-time";
 
     private SinkSettings settings;
     private S3Client s3;
@@ -47,6 +55,8 @@ public class S3ParquetSinkTask extends SinkTask {
     private TopicPartitionFiles.Factory factory;
     private BronzeRecordConverter converter;
     private ErrantRecordReporter dlq;
+    private Signals signals;
+    private Signals.Counters deadLetters;
     private final Map<TopicPartition, TopicPartitionFiles> partitions = new HashMap<>();
     private int sinceMemoryCheck;
 
@@ -66,7 +76,10 @@ public class S3ParquetSinkTask extends SinkTask {
             t.setDaemon(true);
             return t;
         });
-        factory = new TopicPartitionFiles.Factory(settings, settings.target(s3), settings.codecs(), uploads);
+        signals = Signals.forTask(SIGNALS, props, settings.getLong(Signals.LOG_INTERVAL_CONFIG));
+        deadLetters = signals.counters(Signals.DEAD_LETTERS, Signals.REASON_TAG, "Records sent to the dead-letter queue, by reason");
+        factory = new TopicPartitionFiles.Factory(settings, settings.target(s3), settings.codecs(), uploads,
+                signals.counter(Signals.OBJECTS_COMMITTED, "Parquet objects made visible in S3 (complete, committable)"));
         converter = new BronzeRecordConverter(settings.schema);
         try {
             dlq = context.errantRecordReporter();
@@ -113,12 +126,15 @@ public class S3ParquetSinkTask extends SinkTask {
             GenericRecord row;
             String league;
             long time;
+            String step = record.value() == null ? TOMBSTONE : SCHEMA; // what failed, if something does
             try {
                 row = converter.convert(record);
+                step = NO_LEAGUE;
                 league = league(record);
+                step = NO_TIME;
                 time = partitionTime(record, row);
             } catch (DataException e) {
-                deadLetter(record, e);
+                deadLetter(record, e, step);
                 files.skip(offset);
                 continue;
             }
@@ -187,6 +203,10 @@ public class S3ParquetSinkTask extends SinkTask {
         }
         if (s3 != null) {
             s3.close();
+        }
+        if (signals != null) {
+            signals.close();
+            signals = null;
         }
     }
 
@@ -279,7 +299,7 @@ public class S3ParquetSinkTask extends SinkTask {
         return (Long) t;
     }
 
-    private void deadLetter(SinkRecord record, DataException reason) {
+    private void deadLetter(SinkRecord record, DataException reason, String signalReason) {
         DataException e = new DataException("S3ParquetSinkConnector: record " + record.originalTopic() + "-"
                 + record.originalKafkaPartition() + "@" + record.originalKafkaOffset() + " does not fit the bronze schema "
                 + settings.schema.getFullName() + ": " + reason.getMessage());
@@ -288,6 +308,7 @@ public class S3ParquetSinkTask extends SinkTask {
         }
         log.debug("Dead-lettering: {}", e.getMessage());
         dlq.report(record, e);
+        deadLetters.get(signalReason).increment();
     }
 
     private <T> T s3(Supplier<String> what, Supplier<T> action) {

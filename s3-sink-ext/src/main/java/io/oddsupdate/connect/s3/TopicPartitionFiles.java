@@ -20,6 +20,8 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.slf4j.LoggerFactory;
 
+import io.oddsupdate.connect.common.Signals;
+
 /**
  * The open files of one Kafka topic partition and the offset it may commit.
  *
@@ -31,8 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 final class TopicPartitionFiles {
 
-    /** How files are made and completed; one per task. {@code uploads} null: completions run on the task thread. */
-    record Factory(SinkSettings settings, S3ObjectUpload.Target target, ParquetCodecs codecs, ExecutorService uploads) {
+    /**
+     * How files are made and completed; one per task. {@code uploads} null: completions run on the task thread.
+     * {@code committed} counts the objects that became visible.
+     */
+    record Factory(SinkSettings settings, S3ObjectUpload.Target target, ParquetCodecs codecs, ExecutorService uploads,
+                   Signals.Counter committed) {
     }
 
     /** One Parquet file being written. */
@@ -247,6 +253,7 @@ final class TopicPartitionFiles {
             Thread.currentThread().interrupt();
             return false;
         }
+        factory.committed().add(closing.size());
         closing.clear();
         awaitingCommit = true;
         return true;

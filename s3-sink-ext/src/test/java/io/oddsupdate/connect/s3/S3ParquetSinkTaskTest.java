@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.oddsupdate.connect.testkit.SignalMBeans;
 import io.oddsupdate.connect.testkit.servers.S3Server;
 
 /** The task against a real S3-compatible server (S3Proxy): layout, read-back, dead letters, rotation, bounds, outages. */
@@ -117,7 +118,7 @@ class S3ParquetSinkTaskTest {
     @Test
     void deadLettersWhatDoesNotFitWithTheReasonAndCommitsPastIt() {
         String bucket = bucket();
-        TaskHarness h = new TaskHarness(s3, bucket, Map.of(S3ParquetSinkConnector.ROTATE_SCHEDULE_INTERVAL_MS, "0"));
+        TaskHarness h = new TaskHarness(s3, bucket, Map.of(S3ParquetSinkConnector.ROTATE_SCHEDULE_INTERVAL_MS, "0", "name", "bronze-misfits"));
         Map<String, Object> noMarket = new java.util.HashMap<>(Map.of("event_uid", "u", "event_ts", 1L, "league", "nba", "game_id", "g", "odds", 1.0));
         Map<String, Object> badOdds = new java.util.HashMap<>(noMarket);
         badOdds.put("market", "total");
@@ -148,7 +149,11 @@ class S3ParquetSinkTaskTest {
         assertTrue(reasons.get(6).contains("league 'n/ba' is not a safe path segment"), reasons.get(6));
         assertEquals(2, TaskHarness.readAll(s3, bucket).size());
         assertEquals(9L, h.commit().get(new TopicPartition(NBA, 0)));
+        // the task's signals: dead letters by reason, and the objects it made visible
+        assertEquals(Map.of("tombstone", 1L, "schema", 4L, "no-league", 2L), SignalMBeans.values("s3-sink", "bronze-misfits", "dead-letters-total", "reason"));
+        assertEquals(Map.of("-", (long) s3.keys(bucket).size()), SignalMBeans.values("s3-sink", "bronze-misfits", "objects-committed-total", null));
         h.task.stop();
+        assertEquals(Map.of(), SignalMBeans.values("s3-sink", "bronze-misfits", "objects-committed-total", null), "unregistered at stop");
     }
 
     /**

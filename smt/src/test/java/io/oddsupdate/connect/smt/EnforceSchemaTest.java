@@ -60,6 +60,27 @@ class EnforceSchemaTest {
                 ConfigDocs.markdown(EnforceSchema.class.getName(), EnforceSchema.OVERVIEW_DOC, EnforceSchema.CONFIG_DEF));
     }
 
+    /** Dead letters are counted per reason, on MBeans of this instance alone (tagged with its alias), gone at close. */
+    @Test
+    void deadLettersAreCountedPerReasonAsJmx() throws Exception {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName mine = new javax.management.ObjectName("io.oddsupdate.connect:type=smt,transform=enforce-it,*");
+        try (EnforceSchema<SourceRecord> t = transform(Map.of(DeadLetterRoute.TRANSFORM_ALIAS_CONFIG, "enforce-it", "tombstones", "dead.letter"))) {
+            t.apply(record("raw.events.nba", "{\"event_id\":".getBytes(StandardCharsets.UTF_8)));
+            t.apply(record("raw.events.nba", "{}".getBytes(StandardCharsets.UTF_8)));
+            t.apply(record("raw.events.nba", null));
+            t.apply(record("raw.events.nba", VENDOR_JSON.getBytes(StandardCharsets.UTF_8)));
+            Map<String, Double> byReason = new HashMap<>();
+            for (javax.management.ObjectName n : jmx.queryNames(mine, null)) {
+                if (n.getKeyProperty("reason") != null) {
+                    byReason.put(n.getKeyProperty("reason"), (Double) jmx.getAttribute(n, "dead-letters-total"));
+                }
+            }
+            assertEquals(Map.of("invalid", 2.0, "tombstone", 1.0), byReason);
+        }
+        assertTrue(jmx.queryNames(mine, null).isEmpty(), "unregistered at close");
+    }
+
     @Test
     void vendorJsonBecomesGlueAvro() {
         try (EnforceSchema<SourceRecord> t = transform(Map.of()); GlueAvro codec = new GlueAvro(GlueSettings.local())) {
