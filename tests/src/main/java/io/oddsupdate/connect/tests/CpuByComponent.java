@@ -36,7 +36,7 @@ final class CpuByComponent {
     private static final Pattern TASK = Pattern.compile("task-thread-(.+)-\\d+");
     private static final Pattern CLIENT = Pattern.compile(".*\\| connector-(?:producer|consumer|adminclient|dlq-producer)-(.+)-\\d+.*");
     /** A plugin's own worker threads, named after their connector. */
-    private static final Pattern PLUGIN_THREAD = Pattern.compile("s3-parquet-sink-upload \\| (.+)");
+    private static final Pattern PLUGIN_THREAD = Pattern.compile("s3-parquet-sink-upload \\| (.+)|signals-(.+)-(?:\\d+|x\\p{XDigit}+)");
     private static final Pattern CONNECT = Pattern.compile("(DistributedHerder|KafkaBasedLog|connect-|kafka-producer-network-thread \\| connect-"
             + "|kafka-coordinator-heartbeat-thread \\| connect-|kafka-admin-client-thread \\| connect-|qtp|Connect|StartAndStopExecutor"
             + "|kafka-producer-network-thread \\| producer-|kafka-admin-client-thread \\| adminclient-).*");
@@ -160,7 +160,7 @@ final class CpuByComponent {
         }
         m = PLUGIN_THREAD.matcher(name);
         if (m.matches()) {
-            return "connector " + m.group(1);
+            return "connector " + (m.group(1) != null ? m.group(1) : m.group(2));
         }
         if (group.equals("kafka-vendor") || group.equals("kafka-edge")) {
             return group.replace('-', ' ') + " brokers";
