@@ -53,6 +53,11 @@ public final class KafkaAcls {
             "write", List.of(AclOperation.WRITE, AclOperation.DESCRIBE),
             "create", List.of(AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS));
     static final List<AclOperation> GROUP = List.of(AclOperation.READ, AclOperation.DESCRIBE);
+    /**
+     * The leader's transactional id is this and the group id (Connect 3.7's
+     * {@code DistributedConfig.transactionalProducerId}), not {@code <group.id>-leader} as KIP-618's text has it.
+     */
+    static final String LEADER_TRANSACTIONAL_ID_PREFIX = "connect-cluster-";
     static final List<AclOperation> TRANSACTIONAL_ID = List.of(AclOperation.WRITE, AclOperation.DESCRIBE);
     /** The worker's config, offsets and status topics: Connect creates them, checks they are compacted, reads and writes them. */
     static final List<AclOperation> WORKER_TOPIC = List.of(AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS,
@@ -78,8 +83,9 @@ public final class KafkaAcls {
      *   <li>{@code IDEMPOTENT_WRITE} on each cluster it writes to and on the worker's: Kafka 3.x producers are
      *   idempotent by default (KIP-679), as {@link IamPolicies} grants {@code WriteDataIdempotently};</li>
      *   <li>with exactly-once source support: its tasks' transactional ids {@code <group.id>-<connector>-<task>}
-     *   (KIP-618) on the cluster its producer writes to (the connector's {@code cluster}), and {@code WRITE} on the
-     *   worker's offsets topic, which a task's transaction writes its source offsets to.</li>
+     *   (KIP-618) on the cluster its producer writes to (the connector's {@code cluster}), and the worker's offsets
+     *   topic as the worker has it: a task's transaction writes its source offsets there, and Connect reads them back,
+     *   and creates and checks the topic, with the connector's own consumer and admin clients.</li>
      * </ul>
      */
     public static Map<String, List<AclBinding>> connector(String connector, JsonNode access, String principal, Worker worker) {
@@ -111,7 +117,7 @@ public final class KafkaAcls {
             out.computeIfAbsent(producerCluster, c -> new LinkedHashSet<>()).addAll(allow(principal, ResourceType.TRANSACTIONAL_ID,
                     new Pattern(worker.groupId() + "-" + connector + "-", PatternType.PREFIXED), TRANSACTIONAL_ID));
             out.computeIfAbsent(worker.cluster(), c -> new LinkedHashSet<>()).addAll(allow(principal, ResourceType.TOPIC,
-                    new Pattern(worker.offsetsTopic(), PatternType.LITERAL), TOPIC_GRANTS.get("write")));
+                    new Pattern(worker.offsetsTopic(), PatternType.LITERAL), WORKER_TOPIC));
         }
         Map<String, List<AclBinding>> result = new LinkedHashMap<>();
         out.forEach((cluster, bindings) -> result.put(cluster, List.copyOf(bindings)));
@@ -120,7 +126,7 @@ public final class KafkaAcls {
 
     /**
      * The ACLs of the workers' own principal on their cluster: their three internal topics, their group, idempotent
-     * writes, and with exactly-once source support the leader's transactional id {@code <group.id>-leader} (KIP-618: the
+     * writes, and with exactly-once source support the leader's transactional id {@code connect-cluster-<group.id>} (the
      * leader writes the config topic in a transaction). Nothing of any connector: its clients log in as the connector.
      */
     public static List<AclBinding> worker(String principal, Worker worker) {
@@ -131,7 +137,7 @@ public final class KafkaAcls {
         bindings.addAll(allow(principal, ResourceType.GROUP, new Pattern(worker.groupId(), PatternType.LITERAL), GROUP));
         bindings.addAll(allow(principal, ResourceType.CLUSTER, new Pattern("kafka-cluster", PatternType.LITERAL), List.of(AclOperation.IDEMPOTENT_WRITE)));
         if (worker.exactlyOnce()) {
-            bindings.addAll(allow(principal, ResourceType.TRANSACTIONAL_ID, new Pattern(worker.groupId() + "-leader", PatternType.LITERAL), TRANSACTIONAL_ID));
+            bindings.addAll(allow(principal, ResourceType.TRANSACTIONAL_ID, new Pattern(LEADER_TRANSACTIONAL_ID_PREFIX + worker.groupId(), PatternType.LITERAL), TRANSACTIONAL_ID));
         }
         return List.copyOf(bindings);
     }

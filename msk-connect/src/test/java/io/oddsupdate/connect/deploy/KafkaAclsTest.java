@@ -87,7 +87,7 @@ class KafkaAclsTest {
         Set<String> resources = acls.stream().map(b -> b.pattern().resourceType() + " " + b.pattern().patternType() + " " + b.pattern().name())
                 .collect(Collectors.toSet());
         assertEquals(Set.of("TOPIC LITERAL connect-core-configs", "TOPIC LITERAL connect-core-offsets", "TOPIC LITERAL connect-core-status",
-                "GROUP LITERAL connect-core", "CLUSTER LITERAL kafka-cluster", "TRANSACTIONAL_ID LITERAL connect-core-leader"), resources);
+                "GROUP LITERAL connect-core", "CLUSTER LITERAL kafka-cluster", "TRANSACTIONAL_ID LITERAL connect-cluster-connect-core"), resources);
     }
 
     @Test
