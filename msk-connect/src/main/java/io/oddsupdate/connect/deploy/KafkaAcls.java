@@ -82,11 +82,15 @@ public final class KafkaAcls {
      *   <li>its {@code kafka} grants of {@code connectors.json}: read, write and create topics, groups;</li>
      *   <li>{@code IDEMPOTENT_WRITE} on each cluster it writes to and on the worker's: Kafka 3.x producers are
      *   idempotent by default (KIP-679), as {@link IamPolicies} grants {@code WriteDataIdempotently};</li>
-     *   <li>with exactly-once source support: its tasks' transactional ids {@code <group.id>-<connector>-<task>}
+     *   <li>a source connector, with exactly-once source support: its tasks' transactional ids {@code <group.id>-<connector>-<task>}
      *   (KIP-618) on the cluster its producer writes to (the connector's {@code cluster}), and the worker's offsets
      *   topic as the worker has it: a task's transaction writes its source offsets there, and Connect reads them back,
      *   and creates and checks the topic, with the connector's own consumer and admin clients.</li>
      * </ul>
+     * A sink connector is one granted its Connect consumer group {@code connect-<connector>} (every sink task consumes in
+     * it; a source connector has no group): its producer (dead letters) is never transactional and its offsets are the
+     * group's, so it gets neither. On MSK Connect, where each connector has workers of its own, the IAM policy grants
+     * the worker's transactions to every connector's role instead: there the leader's are the connector's too.
      */
     public static Map<String, List<AclBinding>> connector(String connector, JsonNode access, String principal, Worker worker) {
         Map<String, Set<AclBinding>> out = new LinkedHashMap<>();
@@ -112,7 +116,7 @@ public final class KafkaAcls {
             out.computeIfAbsent(cluster, c -> new LinkedHashSet<>()).addAll(
                     allow(principal, ResourceType.CLUSTER, new Pattern("kafka-cluster", PatternType.LITERAL), List.of(AclOperation.IDEMPOTENT_WRITE)));
         }
-        if (worker.exactlyOnce()) {
+        if (worker.exactlyOnce() && !isSink(connector, access)) {
             String producerCluster = access.path("cluster").asText(worker.cluster());
             out.computeIfAbsent(producerCluster, c -> new LinkedHashSet<>()).addAll(allow(principal, ResourceType.TRANSACTIONAL_ID,
                     new Pattern(worker.groupId() + "-" + connector + "-", PatternType.PREFIXED), TRANSACTIONAL_ID));
@@ -122,6 +126,18 @@ public final class KafkaAcls {
         Map<String, List<AclBinding>> result = new LinkedHashMap<>();
         out.forEach((cluster, bindings) -> result.put(cluster, List.copyOf(bindings)));
         return result;
+    }
+
+    /** True if the connector is granted its sink consumer group {@code connect-<connector>}. */
+    static boolean isSink(String connector, JsonNode access) {
+        for (JsonNode k : access.path("kafka")) {
+            for (JsonNode g : k.path("groups")) {
+                if (g.asText().equals("connect-" + connector)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -56,6 +56,8 @@ class KafkaAclsTest {
                 "CLUSTER LITERAL kafka-cluster IDEMPOTENT_WRITE")) {
             assertTrue(core.contains(expected), expected + " in " + core);
         }
+        assertFalse(core.stream().anyMatch(s -> s.startsWith("TRANSACTIONAL_ID") || s.contains("connect-core-offsets")),
+                "a sink's producer is not transactional and its offsets are its group's: " + core);
         assertTrue(acls.get("core").stream().allMatch(b -> b.entry().principal().equals("User:odds-sink")
                 && b.entry().host().equals("*") && b.entry().permissionType().name().equals("ALLOW")));
     }
@@ -72,6 +74,16 @@ class KafkaAclsTest {
         assertFalse(core.stream().anyMatch(s -> s.startsWith("TRANSACTIONAL_ID")), "its transactions are on the edge: " + core);
         assertTrue(edge.contains("CLUSTER LITERAL kafka-cluster IDEMPOTENT_WRITE"), edge.toString());
         assertTrue(core.contains("TOPIC LITERAL connect-core-offsets WRITE"), "the worker's offsets topic: " + core);
+    }
+
+    @Test
+    void aSourceUnderExactlyOnceWritesItsTransactionsAndTheWorkersOffsetsTopic() {
+        List<String> core = describe(KafkaAcls.connector("odds-source", CONFIGS.access("odds-source"), "User:odds-source", WORKER).get("core"));
+        for (String expected : List.of("TRANSACTIONAL_ID PREFIXED connect-core-odds-source- WRITE", "TRANSACTIONAL_ID PREFIXED connect-core-odds-source- DESCRIBE",
+                "TOPIC LITERAL connect-core-offsets WRITE", "TOPIC LITERAL connect-core-offsets READ", "TOPIC PREFIXED odds.updates.internal. WRITE")) {
+            assertTrue(core.contains(expected), expected + " in " + core);
+        }
+        assertFalse(core.stream().anyMatch(s -> s.startsWith("GROUP")), "a source consumes in no group: " + core);
     }
 
     @Test
