@@ -83,8 +83,8 @@ public final class KafkaAcls {
      *   <li>{@code IDEMPOTENT_WRITE} on each cluster it writes to and on the worker's: Kafka 3.x producers are
      *   idempotent by default (KIP-679), as {@link IamPolicies} grants {@code WriteDataIdempotently};</li>
      *   <li>a source connector, with exactly-once source support: its tasks' transactional ids {@code <group.id>-<connector>-<task>}
-     *   (KIP-618) on the cluster its producer writes to (the connector's {@code cluster}), and the worker's offsets
-     *   topic as the worker has it: a task's transaction writes its source offsets there, and Connect reads them back,
+     *   (KIP-618) on the cluster its producer writes to (the connector's {@code cluster}), and, if that is the
+     *   worker's cluster, the worker's offsets topic as the worker has it: a task's transaction writes its source offsets there, and Connect reads them back,
      *   and creates and checks the topic, with the connector's own consumer and admin clients.</li>
      * </ul>
      * A sink connector is one granted its Connect consumer group {@code connect-<connector>} (every sink task consumes in
@@ -120,8 +120,12 @@ public final class KafkaAcls {
             String producerCluster = access.path("cluster").asText(worker.cluster());
             out.computeIfAbsent(producerCluster, c -> new LinkedHashSet<>()).addAll(allow(principal, ResourceType.TRANSACTIONAL_ID,
                     new Pattern(worker.groupId() + "-" + connector + "-", PatternType.PREFIXED), TRANSACTIONAL_ID));
-            out.computeIfAbsent(worker.cluster(), c -> new LinkedHashSet<>()).addAll(allow(principal, ResourceType.TOPIC,
-                    new Pattern(worker.offsetsTopic(), PatternType.LITERAL), WORKER_TOPIC));
+            if (producerCluster.equals(worker.cluster())) {
+                // a connector whose producer writes to another cluster keeps its offsets there only (its own
+                // offsets.storage.topic, granted in connectors.json), never in the worker's
+                out.computeIfAbsent(worker.cluster(), c -> new LinkedHashSet<>()).addAll(allow(principal, ResourceType.TOPIC,
+                        new Pattern(worker.offsetsTopic(), PatternType.LITERAL), WORKER_TOPIC));
+            }
         }
         Map<String, List<AclBinding>> result = new LinkedHashMap<>();
         out.forEach((cluster, bindings) -> result.put(cluster, List.copyOf(bindings)));

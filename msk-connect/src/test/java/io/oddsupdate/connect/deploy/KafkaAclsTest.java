@@ -73,7 +73,8 @@ class KafkaAclsTest {
         assertTrue(edge.contains("TRANSACTIONAL_ID PREFIXED connect-core-core-to-edge- WRITE"), edge.toString());
         assertFalse(core.stream().anyMatch(s -> s.startsWith("TRANSACTIONAL_ID")), "its transactions are on the edge: " + core);
         assertTrue(edge.contains("CLUSTER LITERAL kafka-cluster IDEMPOTENT_WRITE"), edge.toString());
-        assertTrue(core.contains("TOPIC LITERAL connect-core-offsets WRITE"), "the worker's offsets topic: " + core);
+        assertFalse(core.stream().anyMatch(s -> s.contains("connect-core-offsets")), "its offsets are on the edge, not in the worker's topic: " + core);
+        assertTrue(edge.contains("TOPIC LITERAL connect-offsets.core-to-edge WRITE"), edge.toString());
     }
 
     @Test
