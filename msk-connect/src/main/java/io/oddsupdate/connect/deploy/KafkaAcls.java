@@ -14,6 +14,7 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.utils.SecurityUtils;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -73,6 +74,50 @@ public final class KafkaAcls {
     }
 
     private KafkaAcls() {
+    }
+
+    /**
+     * Prints, for a self-managed Connect cluster running every connector of {@code connector-configs/}, the
+     * {@code kafka-acls.sh} commands creating the workers' and each connector's ACLs, grouped by the cluster (a name of
+     * {@code connectors.json}) to run them against. Arguments: the {@code connector-configs} directory, the workers'
+     * cluster, {@code group.id}, config, offsets and status topics, {@code exactly.once.source.support} ({@code enabled}
+     * or not), and the workers' principal.
+     */
+    public static void main(String[] args) {
+        if (args.length != 8) {
+            System.err.println("usage: KafkaAcls <connector-configs dir> <worker cluster> <group.id> <config topic> <offsets topic>"
+                    + " <status topic> <exactly.once.source.support> <worker principal, e.g. User:connect-worker>");
+            System.exit(2);
+        }
+        ConnectorConfigs configs = new ConnectorConfigs(java.nio.file.Path.of(args[0]));
+        Worker worker = new Worker(args[1], args[2], args[3], args[4], args[5], "enabled".equals(args[6]));
+        Map<String, List<AclBinding>> all = new LinkedHashMap<>();
+        all.computeIfAbsent(worker.cluster(), c -> new ArrayList<>()).addAll(worker(args[7], worker));
+        for (String connector : configs.connectorNames()) {
+            connector(connector, configs.access(connector), "User:" + connector, worker)
+                    .forEach((cluster, bindings) -> all.computeIfAbsent(cluster, c -> new ArrayList<>()).addAll(bindings));
+        }
+        all.forEach((cluster, bindings) -> {
+            System.out.println("# cluster " + cluster);
+            bindings.forEach(b -> System.out.println("kafka-acls.sh --bootstrap-server <" + cluster + "> --command-config <admin.properties> "
+                    + command(b)));
+        });
+    }
+
+    /** The {@code kafka-acls.sh} arguments that create {@code binding}, after the connection options. */
+    static String command(AclBinding binding) {
+        ResourcePattern p = binding.pattern();
+        String resource = switch (p.resourceType()) {
+            case TOPIC -> "--topic '" + p.name() + "'";
+            case GROUP -> "--group '" + p.name() + "'";
+            case TRANSACTIONAL_ID -> "--transactional-id '" + p.name() + "'";
+            case CLUSTER -> "--cluster";
+            default -> throw new IllegalArgumentException("no kafka-acls.sh option for " + p);
+        };
+        return "--add --" + (binding.entry().permissionType() == AclPermissionType.DENY ? "deny" : "allow") + "-principal '"
+                + binding.entry().principal() + "' --" + (binding.entry().permissionType() == AclPermissionType.DENY ? "deny" : "allow")
+                + "-host '" + binding.entry().host() + "' --operation " + SecurityUtils.operationName(binding.entry().operation()) + " "
+                + resource + (p.resourceType() == ResourceType.CLUSTER ? "" : " --resource-pattern-type " + p.patternType().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

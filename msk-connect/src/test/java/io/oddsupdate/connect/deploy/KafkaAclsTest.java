@@ -104,6 +104,17 @@ class KafkaAclsTest {
     }
 
     @Test
+    void eachAclIsOneKafkaAclsCommand() {
+        Map<String, List<AclBinding>> acls = KafkaAcls.connector("odds-sink", CONFIGS.access("odds-sink"), "User:odds-sink", WORKER);
+        List<String> commands = acls.get("core").stream().map(KafkaAcls::command).toList();
+        assertTrue(commands.contains("--add --allow-principal 'User:odds-sink' --allow-host '*' --operation Read --topic 'raw.events.'"
+                + " --resource-pattern-type prefixed"), commands.toString());
+        assertTrue(commands.contains("--add --allow-principal 'User:odds-sink' --allow-host '*' --operation IdempotentWrite --cluster"), commands.toString());
+        assertTrue(commands.contains("--add --allow-principal 'User:odds-sink' --allow-host '*' --operation Describe --group 'connect-odds-sink'"
+                + " --resource-pattern-type literal"), commands.toString());
+    }
+
+    @Test
     void wildcardsKafkaCannotExpressAreRefusedNamingTheConnector() {
         assertEquals(new KafkaAcls.Pattern("raw.events.", PatternType.PREFIXED), KafkaAcls.pattern("c", "read", "raw.events.*"));
         assertEquals(new KafkaAcls.Pattern("raw.events.dlq", PatternType.LITERAL), KafkaAcls.pattern("c", "read", "raw.events.dlq"));

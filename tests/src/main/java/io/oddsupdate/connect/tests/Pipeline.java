@@ -420,8 +420,8 @@ final class Pipeline implements AutoCloseable {
      * the new custom plugin. The old workers stop gracefully; the new ones read the same config, offset and status topics.
      */
     void replaceWorkers(List<Path> zips) {
-        if (workers == null) {
-            throw new IllegalStateException("replaceWorkers needs Options.withWorkerProcesses");
+        if (workers == null || authorized != null) {
+            throw new IllegalStateException("replaceWorkers needs Options.withWorkerProcesses, without authorization");
         }
         Path newPluginPath = PluginPath.fromZips(zips);
         started.add(() -> TempDirs.deleteRecursively(newPluginPath));
