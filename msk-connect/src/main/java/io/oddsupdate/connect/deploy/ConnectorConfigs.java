@@ -62,6 +62,15 @@ public final class ConnectorConfigs {
         return new ArrayList<>(new TreeSet<>(names(root.resolve("base"))));
     }
 
+    /** The connector's entry of {@code connectors.json} (its {@code cluster} and {@code kafka} grants); fails naming it if absent. */
+    public JsonNode access(String connector) {
+        JsonNode a = connectors.path(connector);
+        if (a.isMissingNode()) {
+            throw new IllegalArgumentException("connectors.json has no connector '" + connector + "'");
+        }
+        return a;
+    }
+
     List<String> environments() {
         return names(root.resolve("environments"));
     }

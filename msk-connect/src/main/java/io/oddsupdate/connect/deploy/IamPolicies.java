@@ -80,11 +80,13 @@ final class IamPolicies {
         writtenClusters.forEach(c -> writtenArns.add(kafkaArn(msk, c, "cluster", null)));
         statements.add(statement("IdempotentWrites", List.of("kafka-cluster:WriteDataIdempotently"), writtenArns));
         if ("enabled".equals(worker.get(EXACTLY_ONCE_SOURCE_SUPPORT))) {
-            // KIP-618: every worker's leader writes the config topic transactionally (id "<group.id>-leader"), a source
-            // task's producer is transactional (id "<group.id>-<connector>-<task>") and the leader fences a task's old
-            // producers before new ones start; group.id is MSK's, so the same prefix as the worker's groups.
+            // KIP-618: every worker's leader writes the config topic transactionally (id "connect-cluster-<group.id>",
+            // Connect 3.7's DistributedConfig.transactionalProducerId), a source task's producer is transactional (id
+            // "<group.id>-<connector>-<task>") and the leader fences a task's old producers before new ones start;
+            // group.id is MSK's, so the same prefix as the worker's groups.
             statements.add(statement("WorkerTransactions", List.of("kafka-cluster:DescribeTransactionalId",
-                    "kafka-cluster:AlterTransactionalId"), List.of(kafkaArn(msk, workerCluster, "transactional-id", "__amazon_msk_connect_*"))));
+                    "kafka-cluster:AlterTransactionalId"), List.of(kafkaArn(msk, workerCluster, "transactional-id", "__amazon_msk_connect_*"),
+                    kafkaArn(msk, workerCluster, "transactional-id", KafkaAcls.LEADER_TRANSACTIONAL_ID_PREFIX + "__amazon_msk_connect_*"))));
         }
 
         for (JsonNode k : access.path("kafka")) {

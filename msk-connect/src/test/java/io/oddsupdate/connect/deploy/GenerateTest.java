@@ -94,7 +94,8 @@ class GenerateTest {
         for (String connector : List.of("odds-sink", "core-to-edge")) {
             JsonNode statements = ConnectorConfigs.read(msk.resolve("iam/" + connector + ".json")).path("Statement");
             String cluster = connector.equals("core-to-edge") ? edge : core;
-            assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:transactional-id/" + cluster + "/__amazon_msk_connect_*"),
+            assertEquals(List.of("arn:aws:kafka:eu-west-1:123456789012:transactional-id/" + cluster + "/__amazon_msk_connect_*",
+                            "arn:aws:kafka:eu-west-1:123456789012:transactional-id/" + cluster + "/connect-cluster-__amazon_msk_connect_*"),
                     resources(statements, "kafka-cluster:AlterTransactionalId"), connector);
         }
         // idempotent producers (the Kafka 3.x default) on every cluster a connector writes to: core-to-edge's offset syncs are on core

@@ -135,13 +135,26 @@ public final class SecureKafka implements AutoCloseable {
 
     private void acl(AclPermissionType permission, String user, ResourceType type, PatternType pattern, String name, AclOperation... operations) {
         ResourcePattern resource = new ResourcePattern(type, name, pattern);
-        List<AclBinding> bindings = java.util.Arrays.stream(operations)
+        createAcls(java.util.Arrays.stream(operations)
                 .map(op -> new AclBinding(resource, new AccessControlEntry("User:" + user, "*", op, permission)))
-                .toList();
+                .toList());
+    }
+
+    /** Creates the ACLs as the operator (e.g. ones derived from {@code connectors.json}). */
+    public void createAcls(java.util.Collection<AclBinding> bindings) {
         try (Admin admin = cluster.createAdminClient()) {
             admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create ACLs " + bindings, e);
+        }
+    }
+
+    /** Deletes exactly these ACLs (e.g. to take one grant away for a while). */
+    public void deleteAcls(java.util.Collection<AclBinding> bindings) {
+        try (Admin admin = cluster.createAdminClient()) {
+            admin.deleteAcls(bindings.stream().map(AclBinding::toFilter).toList()).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot delete ACLs " + bindings, e);
         }
     }
 

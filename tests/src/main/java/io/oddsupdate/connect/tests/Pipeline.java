@@ -103,13 +103,23 @@ final class Pipeline implements AutoCloseable {
      * (EnforceSchema, GlueAvroConverter), after rendering; empty: the local environment's registry, the repo's schema
      * files ({@code glue.region} empty).
      */
-    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers) {
+    record Options(List<String> leagues, int workers, Map<String, String> glue, boolean workerProcesses, int coreBrokers,
+                   boolean authorized) {
         static Options defaults(List<String> leagues) {
-            return new Options(leagues, 1, Map.of(), false, 1);
+            return new Options(leagues, 1, Map.of(), false, 1, false);
         }
 
         Options withGlue(Map<String, String> settings) {
-            return new Options(leagues, workers, settings, workerProcesses, coreBrokers);
+            return new Options(leagues, workers, settings, workerProcesses, coreBrokers, authorized);
+        }
+
+        /**
+         * Core and edge authorize every request by ACL ({@link AuthorizedClusters}): each connector logs in as its own
+         * SCRAM user, granted exactly what {@code connectors.json} gives it; the worker (one process) as its own. The
+         * vendor stays as it is ({@code SecurityIT} covers its logins).
+         */
+        Options withAuthorization() {
+            return new Options(leagues, 1, glue, true, 1, true);
         }
 
         /**
@@ -117,7 +127,7 @@ final class Pipeline implements AutoCloseable {
          * the core cluster then runs on its own.
          */
         Options withWorkerProcesses(int count) {
-            return new Options(leagues, count, glue, true, coreBrokers);
+            return new Options(leagues, count, glue, true, coreBrokers, authorized);
         }
 
         /**
@@ -126,7 +136,7 @@ final class Pipeline implements AutoCloseable {
          * and, from 2 replicas, {@code min.insync.replicas} 2.
          */
         Options withCoreBrokers(int brokers) {
-            return new Options(leagues, workers, glue, workerProcesses, brokers);
+            return new Options(leagues, workers, glue, workerProcesses, brokers, authorized);
         }
     }
 
@@ -144,6 +154,8 @@ final class Pipeline implements AutoCloseable {
     private RedisServer redis;
     private S3Server s3;
     private ClickHouseServer clickhouse;
+    /** Core and edge when they authorize by ACL ({@link Options#authorized}), else null. */
+    private AuthorizedClusters authorized;
     private Set<String> plugins = Set.of();
     private Path pluginPath;
     /** Each stage's connector config as first created. */
@@ -205,21 +217,33 @@ final class Pipeline implements AutoCloseable {
         vendor = new EmbeddedKafkaCluster(1, brokerProps(VENDOR_MAX_BYTES));
         CpuByComponent.startIn("kafka-vendor", vendor::start);
         started.add(vendor::stop);
-        edge = ConnectClusters.kafka(1);
-        CpuByComponent.startIn("kafka-edge", edge::start);
-        started.add(edge::stop);
+        java.util.Properties coreProps = ConnectClusters.brokerProps();
+        coreProps.put("offsets.topic.replication.factor", Integer.toString(replication()));
+        coreProps.put("transaction.state.log.replication.factor", Integer.toString(replication()));
+        coreProps.put("transaction.state.log.min.isr", Integer.toString(minInsync()));
+        if (options.authorized()) {
+            authorized = AuthorizedClusters.start(coreProps);
+            started.add(authorized);
+            edge = authorized.edge().cluster();
+        } else {
+            edge = ConnectClusters.kafka(1);
+            CpuByComponent.startIn("kafka-edge", edge::start);
+            started.add(edge::stop);
+        }
 
         pluginPath = PluginPath.fromZips(pluginZips);
         Path unpacked = pluginPath;
         started.add(() -> TempDirs.deleteRecursively(unpacked));
         Map<String, String> worker = workerProps(pluginPath);
-        if (options.workerProcesses()) {
-            java.util.Properties brokers = ConnectClusters.brokerProps();
-            brokers.put("offsets.topic.replication.factor", Integer.toString(replication()));
-            brokers.put("transaction.state.log.replication.factor", Integer.toString(replication()));
-            brokers.put("transaction.state.log.min.isr", Integer.toString(minInsync()));
+        if (authorized != null) {
+            core = authorized.core().cluster();
+            worker.putAll(authorized.workerLogin(worker));
+            workers = ConnectWorkers.start(options.workers(), authorized.core().scramBootstrapServers(), AuthorizedClusters.WORKER_GROUP,
+                    replication(), worker, PluginPath.projectRoot().resolve("tests/target/connect-workers-authorized"));
+            started.add(workers);
+        } else if (options.workerProcesses()) {
             // brokers as processes too, so a test can crash one ({@link #coreBrokers()})
-            core = new KafkaBrokerProcesses(options.coreBrokers(), brokers, PluginPath.projectRoot().resolve("tests/target/kafka-brokers"));
+            core = new KafkaBrokerProcesses(options.coreBrokers(), coreProps, PluginPath.projectRoot().resolve("tests/target/kafka-brokers"));
             core.start();
             started.add(core::stop);
             workers = ConnectWorkers.start(options.workers(), core.bootstrapServers(), "connect-core", replication(), worker,
@@ -340,6 +364,10 @@ final class Pipeline implements AutoCloseable {
      */
     private void startStages() {
         ConnectorConfigs configs = new ConnectorConfigs(CONNECTOR_CONFIGS);
+        if (authorized != null) {
+            // users and ACLs first: localVars() writes their passwords into the secrets file
+            configs.connectorNames().forEach(name -> authorized.grant(configs, name, AuthorizedClusters.worker(workerProps(pluginPath))));
+        }
         Map<String, String> vars = localVars();
         Map<Stage, Map<String, String>> rendered = new EnumMap<>(Stage.class);
         for (String name : configs.connectorNames()) {
@@ -347,6 +375,9 @@ final class Pipeline implements AutoCloseable {
                     .orElseThrow(() -> new IllegalStateException("connector-configs/base/" + name + ".json has no Pipeline.Stage: add one"));
             Map<String, String> config = configs.effective(name, ENV, vars);
             glue(config);
+            if (authorized != null) {
+                authorized.authenticate(name, config, vars.get("local.provider.file"));
+            }
             requirePlugins(name, config);
             rendered.put(stage, config);
         }
@@ -389,8 +420,8 @@ final class Pipeline implements AutoCloseable {
      * the new custom plugin. The old workers stop gracefully; the new ones read the same config, offset and status topics.
      */
     void replaceWorkers(List<Path> zips) {
-        if (workers == null) {
-            throw new IllegalStateException("replaceWorkers needs Options.withWorkerProcesses");
+        if (workers == null || authorized != null) {
+            throw new IllegalStateException("replaceWorkers needs Options.withWorkerProcesses, without authorization");
         }
         Path newPluginPath = PluginPath.fromZips(zips);
         started.add(() -> TempDirs.deleteRecursively(newPluginPath));
@@ -412,8 +443,8 @@ final class Pipeline implements AutoCloseable {
     private Map<String, String> localVars() {
         Map<String, String> vars = new HashMap<>();
         vars.put("vendor.bootstrap.servers", vendor.bootstrapServers());
-        vars.put("core.bootstrap.servers", core().bootstrapServers());
-        vars.put("edge.bootstrap.servers", edge.bootstrapServers());
+        vars.put("core.bootstrap.servers", authorized != null ? authorized.core().scramBootstrapServers() : core().bootstrapServers());
+        vars.put("edge.bootstrap.servers", authorized != null ? authorized.edge().scramBootstrapServers() : edge.bootstrapServers());
         vars.put("postgres.url", postgres.jdbcUrl());
         vars.put("postgres.user", postgres.user());
         vars.put("redis.url", redis.url());
@@ -436,6 +467,9 @@ final class Pipeline implements AutoCloseable {
             p.setProperty("s3.access.key.id", S3Server.ACCESS_KEY);
             p.setProperty("s3.secret.access.key", S3Server.SECRET_KEY);
             p.setProperty("clickhouse.password", clickhouse.password());
+            if (authorized != null) {
+                authorized.secrets().forEach(p::setProperty);
+            }
             Path secrets = dir.resolve("secrets.properties");
             try (var out = Files.newBufferedWriter(secrets, java.nio.charset.StandardCharsets.UTF_8)) {
                 p.store(out, "odds-update local pipeline: credentials of this run's servers");
@@ -532,6 +566,11 @@ final class Pipeline implements AutoCloseable {
 
     EmbeddedKafkaCluster edge() {
         return edge;
+    }
+
+    /** Core and edge as ACL-authorizing clusters, with the ACLs created; null unless {@link Options#withAuthorization}. */
+    AuthorizedClusters authorized() {
+        return authorized;
     }
 
     /** The in-process Connect cluster; null when the workers are processes ({@link #workers()}). */

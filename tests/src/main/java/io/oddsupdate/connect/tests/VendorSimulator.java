@@ -189,6 +189,18 @@ final class VendorSimulator {
         producer.flush();
     }
 
+    /**
+     * Plays every game to its end, an event every 2 ms, then one malformed event of each of {@code kinds} (so each kind
+     * is seen whatever the random draw), and flushes.
+     */
+    void playAll(List<Kind> kinds) throws InterruptedException {
+        while (sendNext()) {
+            Thread.sleep(2);
+        }
+        kinds.forEach(this::sendMalformed);
+        flush();
+    }
+
     /** Sends the next event every {@code intervalMs} on a thread of its own until the feed is closed or the games end. */
     Feed feed(long intervalMs) {
         return new Feed(intervalMs);

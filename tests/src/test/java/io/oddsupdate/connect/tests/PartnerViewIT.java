@@ -80,10 +80,7 @@ class PartnerViewIT {
         long published;
         Map<String, Long> counters;
         try (PipelineTally tally = new PipelineTally(pipeline, sim)) {
-            while (sim.sendNext()) {
-                Thread.sleep(2);
-            }
-            sim.flush();
+            sim.playAll(List.of());
             PipelineTally.Reconciliation r = tally.awaitReconciled(Duration.ofSeconds(180), () -> { });
             assertEquals(List.of(), r.get(PipelineTally.Outcome.PENDING));
             assertEquals(List.of(), r.get(PipelineTally.Outcome.DEAD_LETTERED));
