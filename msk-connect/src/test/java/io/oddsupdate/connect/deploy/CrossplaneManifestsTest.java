@@ -126,7 +126,7 @@ class CrossplaneManifestsTest {
     @Test
     void namesAreValidWhateverTheVersionString(@TempDir Path out) throws IOException {
         ConnectorConfigs configs = new ConnectorConfigs(PluginPath.projectRoot().resolve("connector-configs"));
-        // issue 15: 0.1.0-SNAPSHOT gave odds-update-bundle-0-1-0-SNAPSHOT, which the API server refuses
+        // a version like 0.1.0-SNAPSHOT must not give odds-update-bundle-0-1-0-SNAPSHOT, which the API server refuses
         for (String version : List.of("0.1.0-SNAPSHOT", "2.0.0+Build.7_RC1", "1733300000", "V3..4--X")) {
             Generate.render(configs, "prod", out.resolve(version), version);
             List<Map<String, Object>> objects = read(out.resolve(version).resolve("crossplane/msk-connect.yaml"));

@@ -67,7 +67,7 @@ class MirrorMakerGrantsTest {
 
     @Test
     void theVendorHopsOffsetSyncsAreNamedAfterTheVendorOnCore() {
-        // issue 15: connectors.json granted mm2-offset-syncs.core.internal; the local pipeline creates this one on core
+        // named after the source alias with offset-syncs.topic.location=target (not mm2-offset-syncs.core.internal)
         Map<String, String> config = CONFIGS.effective("vendor-to-core", "prod");
         assertEquals("mm2-offset-syncs.vendor.internal", MirrorTopicNames.offsetSyncsTopic(config));
         assertEquals("core", MirrorTopicNames.offsetSyncsClusterAlias(config));
