@@ -117,10 +117,10 @@ public class ClickHouseSinkConnector extends SinkConnector {
                             + "large INSERTs per second to many small ones; each task sends at most one batch per wait interval "
                             + "unless the row or byte bound fills it sooner.")
             .define(BATCH_MAX_IN_FLIGHT, Type.INT, 2, Range.between(1, 16), Importance.LOW,
-                    "Batches handed to ClickHouse and not yet acknowledged, at most. Their INSERTs run one after the other "
-                            + "while the task encodes the next batch; a full line makes the task wait for the oldest. A "
-                            + "failed INSERT stops the line: it and the batches after it are sent again in order, and offsets "
-                            + "are committed only below the first row not yet acknowledged.");
+                    "Batches handed to ClickHouse and not yet acknowledged, at most: their INSERTs run at once, each on "
+                            + "its own connection, while the task encodes the next batch; a full line makes the task wait for "
+                            + "the oldest. Offsets are committed only below the first row not yet acknowledged. A failed "
+                            + "INSERT holds the line; failed batches are sent again one after the other, in batch order.");
 
     private Map<String, String> props;
 

@@ -15,11 +15,12 @@ import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The batches handed to ClickHouse and not yet acknowledged, sent one after the other by one sender thread while the
- * task thread encodes the next batch. At most {@code maxInFlight} batches are pending: a further one waits for the
- * oldest. Each INSERT starts only after the one before it was acknowledged, so a failure stops the line: the failed
- * batch and every batch after it stay pending, in order, and are sent again in that order by {@link #resend}. Only the
- * task thread calls this class; the sender thread only runs the write of a batch's rows.
+ * The batches handed to ClickHouse and not yet acknowledged, each sent at once by a sender thread of its own while the
+ * task thread encodes the next batch. At most {@code maxInFlight} batches are pending (so at most that many INSERTs run
+ * at once): a further one waits for the oldest. Batches leave the line in order only, so offsets are committed below the
+ * first row of the oldest unacknowledged batch even when later ones were acknowledged. A failed batch stays pending; the
+ * failed ones are sent again by {@link #resend}, one after the other in batch order (a failure of one leaves those
+ * after it unsent). Only the task thread calls this class; the sender threads only run the write of a batch's rows.
  */
 final class InsertPipeline {
 
@@ -45,7 +46,7 @@ final class InsertPipeline {
     InsertPipeline(Function<List<Batch.Row>, List<BatchWriter.Rejected>> write, int maxInFlight, String threadName) {
         this.write = write;
         this.maxInFlight = maxInFlight;
-        this.sender = Executors.newSingleThreadExecutor(r -> {
+        this.sender = Executors.newFixedThreadPool(maxInFlight, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
@@ -62,7 +63,7 @@ final class InsertPipeline {
             reap(acknowledged, true);
         }
         Pending p = new Pending(batch);
-        p.done = chain(pending.isEmpty() ? null : pending.peekLast().done, batch.rowsInOrder());
+        p.done = chain(null, batch.rowsInOrder());
         pending.addLast(p);
     }
 
@@ -93,13 +94,18 @@ final class InsertPipeline {
         return head != null && head.done.isCompletedExceptionally();
     }
 
-    /** Sends every pending batch again, in order (after a failure: none of them is being sent). */
+    /**
+     * Sends the failed batches again, one after the other in batch order; an acknowledged batch behind a failed one is
+     * not sent again (it leaves the line once those before it are acknowledged).
+     */
     void resend() {
         CompletableFuture<List<BatchWriter.Rejected>> previous = null;
         for (Pending p : pending) {
-            await(p); // the ones after a failure complete with it, at once
-            p.done = chain(previous, p.batch.rowsInOrder());
-            previous = p.done;
+            await(p);
+            if (p.done.isCompletedExceptionally()) {
+                p.done = chain(previous, p.batch.rowsInOrder());
+                previous = p.done;
+            }
         }
     }
 
@@ -150,7 +156,7 @@ final class InsertPipeline {
 
     private CompletableFuture<List<BatchWriter.Rejected>> chain(CompletableFuture<List<BatchWriter.Rejected>> previous,
             List<Batch.Row> rows) {
-        // After the previous batch only: a failed one fails this one too, unsent.
+        // After the previous batch only, if any: a failed one fails this one too, unsent.
         return previous == null
                 ? CompletableFuture.supplyAsync(() -> write.apply(rows), sender)
                 : previous.thenApplyAsync(r -> write.apply(rows), sender);

@@ -73,7 +73,15 @@ final class JsonBuffer {
         int n = s.length();
         ensure(n + 2);
         bytes[size++] = '"';
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i < n; i++) { // the common case first: ASCII with nothing to escape, a byte a char (room made above)
+            char c = s.charAt(i);
+            if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
+                break;
+            }
+            bytes[size++] = (byte) c;
+        }
+        for (; i < n; i++) {
             ensure(7); // the most one step writes: a 6-byte control-character escape, or a surrogate pair (4), plus the closing quote
             char c = s.charAt(i);
             if (c < 0x80) {
