@@ -87,7 +87,7 @@ public final class ClickHouseSinkBench {
 
     /** One task, records in poll-sized chunks as a worker hands them, until ClickHouse acknowledged every row. */
     static double sink(ClickHouseServer ch, List<SinkRecord> records, String table) throws Exception {
-        BenchAccess task = BenchAccess.task(ch, table, Map.of("batch.max.rows", "20000", "batch.max.wait.ms", "500",
+        BenchAccess task = BenchAccess.task(ch, table, Map.of("batch.max.rows", System.getProperty("bench.batch.rows", "20000"), "batch.max.wait.ms", "500",
                 "clickhouse.request.timeout.ms", "60000", "clickhouse.compression", COMPRESSION,
                 "batch.max.in.flight", IN_FLIGHT));
         long start = System.nanoTime();
