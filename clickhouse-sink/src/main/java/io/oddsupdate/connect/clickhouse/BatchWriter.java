@@ -3,10 +3,10 @@ package io.oddsupdate.connect.clickhouse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.BiConsumer;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -15,45 +15,54 @@ import io.oddsupdate.connect.clickhouse.ClickHouseException.Kind;
 
 /**
  * Commits a batch: one INSERT of its rows, acknowledged as a whole. When the server rejects the data, the batch is
- * halved until the rows it rejects are alone, and those go to the dead-letter queue with the server's reason; every other
- * failure is thrown for the task to retry or stop on.
+ * halved until the rows it rejects are alone, and those are returned with the server's reason (for the dead-letter
+ * queue); every other failure is thrown for the task to retry or stop on. Thread-safe: it keeps no state of its own.
  */
 final class BatchWriter {
+
+    /** A row the server rejected, and why. */
+    record Rejected(SinkRecord record, String reason) {
+    }
 
     private final ClickHouseHttp http;
     private final Table table;
     private final boolean sendToken;
-    private final BiConsumer<SinkRecord, String> deadLetter;
-    private final IntConsumer inserted;
+    private final Consumer<List<Batch.Row>> acknowledged;
 
-    /** {@code inserted} is told how many rows each acknowledged INSERT held. */
-    BatchWriter(ClickHouseHttp http, Table table, boolean sendToken, BiConsumer<SinkRecord, String> deadLetter, IntConsumer inserted) {
+    /** {@code acknowledged} is given the rows of each INSERT ClickHouse acknowledged, on the thread that sent it. */
+    BatchWriter(ClickHouseHttp http, Table table, boolean sendToken, Consumer<List<Batch.Row>> acknowledged) {
         this.http = http;
         this.table = table;
         this.sendToken = sendToken;
-        this.deadLetter = deadLetter;
-        this.inserted = inserted;
+        this.acknowledged = acknowledged;
     }
 
-    void write(List<Batch.Row> rows) {
+    /** Inserts the rows; returns those the server rejected (the others are in the table). */
+    List<Rejected> write(List<Batch.Row> rows) {
+        List<Rejected> rejected = new ArrayList<>(0);
+        write(rows, rejected);
+        return rejected;
+    }
+
+    private void write(List<Batch.Row> rows, List<Rejected> rejected) {
         if (rows.isEmpty()) {
             return;
         }
         try {
-            http.insert(table.insert, body(rows), sendToken ? token(rows) : null, "insert " + rows.size() + " rows ("
+            http.insert(table.insert, rows, sendToken ? token(rows) : null, "insert " + rows.size() + " rows ("
                     + ranges(rows) + ") into " + table.qualifiedName());
-            inserted.accept(rows.size());
+            acknowledged.accept(rows);
         } catch (ClickHouseException e) {
             if (e.kind != Kind.DATA) {
                 throw e;
             }
             if (rows.size() == 1) {
-                deadLetter.accept(rows.get(0).record(), "ClickHouse rejected the row: " + e.getMessage());
+                rejected.add(new Rejected(rows.get(0).record(), "ClickHouse rejected the row: " + e.getMessage()));
                 return;
             }
             int half = rows.size() / 2;
-            write(rows.subList(0, half));
-            write(rows.subList(half, rows.size()));
+            write(rows.subList(0, half), rejected);
+            write(rows.subList(half, rows.size()), rejected);
         }
     }
 

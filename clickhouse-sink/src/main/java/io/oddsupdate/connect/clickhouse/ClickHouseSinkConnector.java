@@ -60,6 +60,7 @@ public class ClickHouseSinkConnector extends SinkConnector {
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
     public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String BATCH_MAX_IN_FLIGHT = "batch.max.in.flight";
 
 
     public static final ConfigDef CONFIG_DEF = Signals.define(new ConfigDef()
@@ -115,7 +116,12 @@ public class ClickHouseSinkConnector extends SinkConnector {
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 500L, Range.between(0, 600_000), Importance.HIGH,
                     "Most time a row waits in a batch: the freshness bound (plus the INSERT itself). ClickHouse prefers a few "
                             + "large INSERTs per second to many small ones; each task sends at most one batch per wait interval "
-                            + "unless the row or byte bound fills it sooner."));
+                            + "unless the row or byte bound fills it sooner.")
+            .define(BATCH_MAX_IN_FLIGHT, Type.INT, 2, Range.between(1, 16), Importance.LOW,
+                    "Batches handed to ClickHouse and not yet acknowledged, at most: their INSERTs run at once, each on "
+                            + "its own connection, while the task encodes the next batch; a full line makes the task wait for "
+                            + "the oldest. Offsets are committed only below the first row not yet acknowledged. A failed "
+                            + "INSERT holds the line; failed batches are sent again one after the other, in batch order."));
 
     private Map<String, String> props;
 

@@ -22,10 +22,11 @@ import io.oddsupdate.connect.clickhouse.ClickHouseException.Kind;
 import io.oddsupdate.connect.common.Signals;
 
 /**
- * The task of {@link ClickHouseSinkConnector}: encodes each record into a row of the table (or dead-letters it), sends
- * the batch when it is full or due, and reports as committable only offsets below every row ClickHouse has yet to
- * acknowledge. A batch that could not be sent stays the next one to send, byte for byte; Connect redelivers the records
- * meanwhile, and those already in a batch are skipped.
+ * The task of {@link ClickHouseSinkConnector}: encodes each record into a row of the table (or dead-letters it), hands
+ * the batch to the {@link InsertPipeline} when it is full or due (its INSERT runs while the next batch is encoded), and
+ * reports as committable only offsets below every row ClickHouse has yet to acknowledge. A batch that could not be sent
+ * stays pending, ahead of the batches after it, byte for byte; Connect redelivers the records meanwhile, and those
+ * already in a batch are skipped.
  */
 public class ClickHouseSinkTask extends SinkTask {
 
@@ -46,11 +47,14 @@ public class ClickHouseSinkTask extends SinkTask {
     /** Resolved at the first put (a server down at start is waited out like any outage). */
     private Table table;
     private RowEncoder encoder;
-    private BatchWriter writer;
+    /** The batches handed to ClickHouse and not yet acknowledged, in order. */
+    private InsertPipeline inFlight;
+
+    /** An INSERT failed and the failure was thrown: the next put sends the pending batches again. */
+    private boolean resendNext;
+    private TopicPartition lastPartition;
 
     private Batch open = new Batch();
-    /** The batch an INSERT failed for, sent again before anything else. */
-    private Batch sending;
     /** Per partition: the highest offset put into a batch or dead-lettered, so a redelivered record is skipped. */
     private final Map<TopicPartition, Long> seen = new HashMap<>();
 
@@ -85,13 +89,10 @@ public class ClickHouseSinkTask extends SinkTask {
         // owner replays them, into the same rows.
         for (TopicPartition tp : revoked) {
             open.drop(tp);
-            if (sending != null) {
-                sending.drop(tp);
-                if (sending.isEmpty()) {
-                    sending = null;
-                }
-            }
             seen.remove(tp);
+        }
+        if (inFlight != null) {
+            inFlight.drop(revoked);
         }
     }
 
@@ -100,12 +101,15 @@ public class ClickHouseSinkTask extends SinkTask {
         if (table == null) {
             describeTable();
         }
-        if (sending != null) {
-            send();
+        if (resendNext) {
+            resendNext = false;
+            inFlight.resend(); // the failed batch and those behind it, in order, before anything new
+        } else {
+            reap();
         }
         long now = System.currentTimeMillis();
         for (SinkRecord record : records) {
-            TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            TopicPartition tp = partition(record);
             long offset = record.originalKafkaOffset();
             Long last = seen.get(tp);
             if (last != null && offset <= last) {
@@ -127,19 +131,39 @@ public class ClickHouseSinkTask extends SinkTask {
         if (open.dueInMs(System.currentTimeMillis(), settings.batchMaxWaitMs) <= 0) {
             flush();
         }
-        if (!open.isEmpty()) {
-            // Wake the worker when the oldest row is due even if no record arrives: its next poll returns by then and
-            // calls put with nothing, which sends the batch.
-            context.timeout(Math.max(1, open.dueInMs(System.currentTimeMillis(), settings.batchMaxWaitMs)));
+        long wakeInMs = open.isEmpty() ? Long.MAX_VALUE : Math.max(1, open.dueInMs(System.currentTimeMillis(), settings.batchMaxWaitMs));
+        if (!inFlight.isEmpty()) {
+            wakeInMs = Math.min(wakeInMs, IN_FLIGHT_CHECK_MS);
         }
+        if (wakeInMs != Long.MAX_VALUE) {
+            // Wake the worker when the oldest row is due, or to see how the INSERTs in flight ended, even if no record
+            // arrives: its next poll returns by then and calls put with nothing, which sends the batch or reaps.
+            context.timeout(wakeInMs);
+        }
+    }
+
+    /** How often a task with INSERTs in flight and no records arriving looks at how they ended. */
+    static final long IN_FLIGHT_CHECK_MS = 100;
+
+    /** The record's partition; the one of the record before when it is the same (records come in runs of a partition). */
+    private TopicPartition partition(SinkRecord record) {
+        TopicPartition tp = lastPartition;
+        if (tp == null || tp.partition() != record.originalKafkaPartition() || !tp.topic().equals(record.originalTopic())) {
+            tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            lastPartition = tp;
+        }
+        return tp;
     }
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        if (inFlight != null) {
+            inFlight.reap(this::deadLetter, false); // a failure is thrown by the next put, which sends again
+        }
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : currentOffsets.entrySet()) {
             TopicPartition tp = e.getKey();
-            Long pending = min(sending == null ? null : sending.firstOffset(tp), open.firstOffset(tp));
+            Long pending = min(inFlight == null ? null : inFlight.firstOffset(tp), open.firstOffset(tp));
             // Below the first row not yet acknowledged everything is in ClickHouse or in the dead-letter queue (whose
             // writes the worker awaits before it commits); with no row pending, everything the worker consumed is.
             commit.put(tp, pending == null ? e.getValue() : new OffsetAndMetadata(pending));
@@ -150,7 +174,9 @@ public class ClickHouseSinkTask extends SinkTask {
     @Override
     public void stop() {
         open = new Batch();
-        sending = null;
+        if (inFlight != null) {
+            inFlight.close();
+        }
         seen.clear();
         if (signals != null) {
             signals.close();
@@ -162,18 +188,21 @@ public class ClickHouseSinkTask extends SinkTask {
         if (open.isEmpty()) {
             return;
         }
-        sending = open;
+        try {
+            inFlight.submit(open, this::deadLetter); // may wait for the oldest INSERT, and throw its failure
+        } catch (ClickHouseException e) {
+            resendNext = true;
+            throw failure(e);
+        }
         open = new Batch();
-        send();
     }
 
-    private void send() {
-        List<Batch.Row> rows = sending.rowsInOrder();
+    /** Takes the acknowledged batches out of the line (dead-lettering the rows the server rejected); throws a failure. */
+    private void reap() {
         try {
-            writer.write(rows);
-            sending = null;
-            recordLatency(rows);
+            inFlight.reap(this::deadLetter, true);
         } catch (ClickHouseException e) {
+            resendNext = true;
             throw failure(e);
         }
     }
@@ -187,7 +216,8 @@ public class ClickHouseSinkTask extends SinkTask {
             boolean token = "true".equals(settings.deduplicationToken)
                     || "auto".equals(settings.deduplicationToken) && hasDeduplicationToken(version);
             encoder = new RowEncoder(table);
-            writer = new BatchWriter(http, table, token, (record, reason) -> deadLetter(record, reason, REJECTED), rowsInserted::add);
+            BatchWriter writer = new BatchWriter(http, table, token, this::acknowledged);
+            inFlight = new InsertPipeline(writer::write, settings.batchMaxInFlight, "clickhouse-sink-insert-" + table.qualifiedName());
             log.info("ClickHouseSinkConnector task writing to {} on ClickHouse {} at {} ({} columns, insert_deduplication_token {})",
                     table.qualifiedName(), version, settings.url, table.columns.size(), token ? "on" : "off");
         } catch (ClickHouseException e) {
@@ -221,8 +251,12 @@ public class ClickHouseSinkTask extends SinkTask {
         }
     }
 
-    /** Once per acknowledged batch, not per record: the oldest timestamp decides the batch's latency. */
-    private void recordLatency(List<Batch.Row> rows) {
+    /**
+     * Counts the rows of an acknowledged INSERT and its latency, once per batch, not per record (the oldest timestamp
+     * decides); on the thread that sent it.
+     */
+    private void acknowledged(List<Batch.Row> rows) {
+        rowsInserted.add(rows.size());
         long oldest = Long.MAX_VALUE;
         for (Batch.Row r : rows) {
             Long ts = r.record().timestamp();
@@ -233,6 +267,10 @@ public class ClickHouseSinkTask extends SinkTask {
         if (oldest != Long.MAX_VALUE) {
             latency.record(Math.max(0, System.currentTimeMillis() - oldest));
         }
+    }
+
+    private void deadLetter(List<BatchWriter.Rejected> rejected) {
+        rejected.forEach(r -> deadLetter(r.record(), r.reason(), REJECTED));
     }
 
     private void deadLetter(SinkRecord record, String reason, String signalReason) {
@@ -273,10 +311,18 @@ public class ClickHouseSinkTask extends SinkTask {
     /** For tests: the rows waiting, sent or not. */
     List<Batch.Row> pendingRows() {
         List<Batch.Row> rows = new ArrayList<>();
-        if (sending != null) {
-            rows.addAll(sending.rowsInOrder());
+        if (inFlight != null) {
+            rows.addAll(inFlight.rows());
         }
         rows.addAll(open.rowsInOrder());
         return rows;
+    }
+
+    /** For tests: waits until every INSERT in flight ended, then reaps as the next put would (throwing a failure). */
+    void awaitInFlight() {
+        if (inFlight != null) {
+            inFlight.awaitAll();
+            reap();
+        }
     }
 }

@@ -195,7 +195,7 @@ final class ColumnType {
                     return;
                 }
                 if (isIntegral(value) && enumValues.contains(((Number) value).longValue())) {
-                    out.ascii(Long.toString(((Number) value).longValue()));
+                    out.integer(((Number) value).longValue());
                     return;
                 }
                 throw new DataException("'" + abbreviate(value) + "' is not an element of " + name);
@@ -208,7 +208,7 @@ final class ColumnType {
                     if (v < min || v > max) {
                         throw new DataException(v + " is out of the range of " + name);
                     }
-                    out.ascii(Long.toString(v));
+                    out.integer(v);
                     return;
                 }
                 break;
@@ -222,7 +222,7 @@ final class ColumnType {
                     if (v < 0) {
                         throw new DataException(v + " is out of the range of " + name);
                     }
-                    out.ascii(Long.toString(v));
+                    out.integer(v);
                     return;
                 }
                 break;
@@ -246,7 +246,7 @@ final class ColumnType {
                     return;
                 }
                 if (isIntegral(value)) {
-                    out.ascii(Long.toString(((Number) value).longValue()));
+                    out.integer(((Number) value).longValue());
                     return;
                 }
                 if (value instanceof Double || value instanceof Float) {
@@ -276,7 +276,7 @@ final class ColumnType {
                 if (seconds < 0 || seconds > 4_294_967_295L) {
                     throw new DataException(Instant.ofEpochSecond(seconds) + " is out of the range of " + name);
                 }
-                out.ascii(Long.toString(seconds));
+                out.integer(seconds);
                 return;
             case DATETIME64:
                 out.string(unixTime(epochMillis(value), size));

@@ -45,12 +45,43 @@ final class JsonBuffer {
         return this;
     }
 
+    /** A whole number, as {@link Long#toString(long)} writes it, without making a String. */
+    JsonBuffer integer(long v) {
+        if (v == Long.MIN_VALUE) {
+            return ascii(Long.toString(v)); // no positive counterpart
+        }
+        ensure(20);
+        if (v < 0) {
+            bytes[size++] = '-';
+            v = -v;
+        }
+        int start = size;
+        do {
+            bytes[size++] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        for (int i = start, j = size - 1; i < j; i++, j--) {
+            byte t = bytes[i];
+            bytes[i] = bytes[j];
+            bytes[j] = t;
+        }
+        return this;
+    }
+
     /** A JSON string: quotes, escapes, and UTF-8 (a lone surrogate becomes U+FFFD, as String.getBytes would). */
     JsonBuffer string(CharSequence s) {
         int n = s.length();
         ensure(n + 2);
         bytes[size++] = '"';
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i < n; i++) { // the common case first: ASCII with nothing to escape, a byte a char (room made above)
+            char c = s.charAt(i);
+            if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
+                break;
+            }
+            bytes[size++] = (byte) c;
+        }
+        for (; i < n; i++) {
             ensure(7); // the most one step writes: a 6-byte control-character escape, or a surrogate pair (4), plus the closing quote
             char c = s.charAt(i);
             if (c < 0x80) {

@@ -42,6 +42,7 @@ final class SinkSettings extends AbstractConfig {
     final int batchMaxRows;
     final long batchMaxBytes;
     final long batchMaxWaitMs;
+    final int batchMaxInFlight;
 
     SinkSettings(Map<?, ?> props) {
         super(CONFIG_DEF, props, false);
@@ -61,6 +62,7 @@ final class SinkSettings extends AbstractConfig {
         batchMaxRows = getInt(BATCH_MAX_ROWS);
         batchMaxBytes = getLong(BATCH_MAX_BYTES);
         batchMaxWaitMs = getLong(BATCH_MAX_WAIT_MS);
+        batchMaxInFlight = getInt(BATCH_MAX_IN_FLIGHT);
         if (!getString(TRUSTSTORE_LOCATION).isBlank()) {
             if (!"https".equals(url.getScheme())) {
                 throw new ConfigException(TRUSTSTORE_LOCATION, getString(TRUSTSTORE_LOCATION), "only applies to an https " + URL);

@@ -2,6 +2,9 @@ package io.oddsupdate.connect.clickhouse;
 
 import java.nio.charset.StandardCharsets;
 
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -16,6 +19,11 @@ final class Source {
     final Kind kind;
     private final FieldPath path;
     private final String header;
+    /** The last Struct schema read and its field of this one-name path: records of one schema need no lookup by name. */
+    private StructField last;
+
+    private record StructField(Schema schema, Field field) {
+    }
 
     private Source(Kind kind, FieldPath path, String header) {
         this.kind = kind;
@@ -55,7 +63,18 @@ final class Source {
     Object read(SinkRecord record, Payload value) {
         switch (kind) {
             case VALUE:
-                return value == null ? null : value.find(path);
+                if (value == null) {
+                    return null;
+                }
+                if (path.depth() == 1 && value.tree() instanceof Struct struct) {
+                    StructField f = last;
+                    if (f == null || f.schema() != struct.schema()) {
+                        f = new StructField(struct.schema(), struct.schema().field(path.name(0)));
+                        last = f;
+                    }
+                    return f.field() == null ? null : struct.get(f.field()); // as FieldPath.get reads it
+                }
+                return value.find(path);
             case HEADER:
                 Header h = record.headers().lastWithName(header);
                 if (h == null || h.value() == null) {

@@ -57,6 +57,7 @@ class ClickHouseSinkTaskTest {
         String table = createTable("types");
         TaskHarness h = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0"));
         h.task.put(List.of(TaskHarness.update(TOPIC, 1, 6), TaskHarness.update(TOPIC, 1, 7)));
+        h.task.awaitInFlight();
         assertEquals("DateTime\tNullable(DateTime)\tFloat64\tNullable(Float64)\tUInt64\n",
                 ch.query("SELECT toTypeName(event_ts), toTypeName(ingest_ts), toTypeName(odds), toTypeName(line), toTypeName(kafka_offset) "
                         + "FROM types LIMIT 1"));
@@ -77,6 +78,7 @@ class ClickHouseSinkTaskTest {
         assertTrue(h.lastTimeout > 0 && h.lastTimeout <= 60_000, "the worker is asked to call put again when the batch is due");
         assertEquals(Map.of(P0, 0L, P1, 40L), h.commit(Map.of(P0, 5L, P1, 40L)), "nothing of P0 acknowledged; P1 holds nothing");
         h.task.put(TaskHarness.updates(TOPIC, 0, 5, 12)); // the 10th row fills the batch
+        h.task.awaitInFlight();
         assertEquals("10\n", ch.query("SELECT count() FROM commits"));
         assertEquals(Map.of(P0, 10L), h.commit(Map.of(P0, 12L)));
         h.task.stop();
@@ -91,18 +93,22 @@ class ClickHouseSinkTaskTest {
         String table = createTable("outage");
         TaskHarness h = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0"));
         h.task.put(TaskHarness.updates(TOPIC, 0, 0, 50));
+        h.task.awaitInFlight();
         ch.kill();
         try {
             List<SinkRecord> batch = TaskHarness.updates(TOPIC, 0, 50, 100);
-            RetriableException e = assertThrows(RetriableException.class, () -> h.task.put(batch));
+            h.task.put(batch); // its INSERT runs after put returned; the next put (here: the wait) sees it fail
+            RetriableException e = assertThrows(RetriableException.class, h.task::awaitInFlight);
             assertTrue(e.getMessage().contains("ClickHouseSinkConnector") && e.getMessage().contains("odds.updates.internal.nba-0:50-99(50)"),
                     e.getMessage());
             assertEquals(Map.of(P0, 50L), h.commit(Map.of(P0, 100L)));
-            assertThrows(RetriableException.class, () -> h.task.put(batch)); // redelivered: the same batch, still down
+            h.task.put(batch); // redelivered: the same batch sent again, still down
+            assertThrows(RetriableException.class, h.task::awaitInFlight);
         } finally {
             ch.restart();
         }
         h.task.put(TaskHarness.updates(TOPIC, 0, 50, 100)); // redelivered once more: sent now, nothing added twice
+        h.task.awaitInFlight();
         assertEquals("100\t100\n", ch.query("SELECT count(), uniqExact(event_uid) FROM outage"));
         assertEquals(Map.of(P0, 100L), h.commit(Map.of(P0, 100L)));
         h.task.stop();
@@ -114,10 +120,12 @@ class ClickHouseSinkTaskTest {
         String table = createTable("replay");
         TaskHarness first = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0"));
         first.task.put(TaskHarness.updates(TOPIC, 0, 0, 80));
+        first.task.awaitInFlight();
         first.task.stop(); // "killed" before its offsets were committed
         TaskHarness second = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0",
                 ClickHouseSinkConnector.BATCH_MAX_ROWS, "7")); // other batch boundaries: the rows are the same anyway
         second.task.put(TaskHarness.updates(TOPIC, 0, 0, 120));
+        second.task.awaitInFlight();
         long stored = Long.parseLong(ch.query("SELECT count() FROM replay").strip());
         assertTrue(stored >= 120 && stored <= 200, "80 rows stored twice until a merge (which may have run already): " + stored);
         assertEquals("120\t120\t0\n", ch.query("SELECT count(), uniqExact(event_uid), countIf(odds != -110 - kafka_offset) FROM replay FINAL"));
@@ -145,6 +153,7 @@ class ClickHouseSinkTaskTest {
             records.add(new SinkRecord(TOPIC, 0, null, null, null, n == 15 ? null : v, n));
         }
         h.task.put(records);
+        h.task.awaitInFlight();
         assertEquals("16\n", ch.query("SELECT count() FROM misfits"));
         assertEquals(4, h.deadLetters.size(), h.deadLetters.toString());
         String all = String.join("\n", h.deadLetters);
@@ -169,6 +178,7 @@ class ClickHouseSinkTaskTest {
                 ClickHouseSinkConnector.TRUSTSTORE_LOCATION, tls.trustStore().toString(),
                 ClickHouseSinkConnector.TRUSTSTORE_PASSWORD, tls.password(), ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0"));
         h.task.put(TaskHarness.updates(TOPIC, 0, 0, 10));
+        h.task.awaitInFlight();
         assertEquals("10\n", ch.query("SELECT count() FROM secure"));
         h.task.stop();
 

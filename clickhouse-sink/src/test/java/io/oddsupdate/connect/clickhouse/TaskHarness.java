@@ -56,7 +56,12 @@ final class TaskHarness implements SinkTaskContext {
     final Map<String, String> props = new HashMap<>();
 
     TaskHarness(ClickHouseServer ch, String table, Map<String, String> overrides) {
-        props.put(ClickHouseSinkConnector.URL, ch.httpUrl());
+        this(ch.httpUrl(), table, overrides);
+    }
+
+    /** A task writing to the server at {@code url} (a stand-in for ClickHouse, in unit tests). */
+    TaskHarness(String url, String table, Map<String, String> overrides) {
+        props.put(ClickHouseSinkConnector.URL, url);
         props.put(ClickHouseSinkConnector.TABLE, table);
         props.put(ClickHouseSinkConnector.COLUMNS_MAPPING, MAPPING);
         props.put(ClickHouseSinkConnector.RETRY_MAX_ATTEMPTS, "2");

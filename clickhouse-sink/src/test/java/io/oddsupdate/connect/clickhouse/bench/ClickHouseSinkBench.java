@@ -42,6 +42,7 @@ public final class ClickHouseSinkBench {
     static final int FRESHNESS_SECONDS = Integer.getInteger("bench.freshness.seconds", 30);
     static final int POLL = 500;
     static final String COMPRESSION = System.getProperty("bench.compression", "gzip");
+    static final String IN_FLIGHT = System.getProperty("bench.in.flight", "2");
 
     public static void main(String[] args) throws Exception {
         try (ClickHouseServer ch = ClickHouseServer.start()) {
@@ -78,16 +79,17 @@ public final class ClickHouseSinkBench {
         for (int r = 0; r < ROUNDS; r++) {
             ratios[r] = sink[r] / bulk[r];
         }
-        System.out.printf("ClickHouseSinkConnector, 1 task, clickhouse.compression=%s, %,d rows: sink median %,.0f rows/s (min %,.0f, max %,.0f); "
+        System.out.printf("ClickHouseSinkConnector, 1 task, clickhouse.compression=%s, batch.max.in.flight=%s, %,d rows: sink median %,.0f rows/s (min %,.0f, max %,.0f); "
                         + "clickhouse-client bulk load median %,.0f rows/s (min %,.0f, max %,.0f); ratio per round median %.2f (min %.2f, max %.2f)%n",
-                COMPRESSION, ROWS, median(sink), min(sink), max(sink), median(bulk), min(bulk), max(bulk), median(ratios), min(ratios), max(ratios));
+                COMPRESSION, IN_FLIGHT, ROWS, median(sink), min(sink), max(sink), median(bulk), min(bulk), max(bulk), median(ratios), min(ratios), max(ratios));
         Files.delete(file);
     }
 
     /** One task, records in poll-sized chunks as a worker hands them, until ClickHouse acknowledged every row. */
     static double sink(ClickHouseServer ch, List<SinkRecord> records, String table) throws Exception {
-        BenchAccess task = BenchAccess.task(ch, table, Map.of("batch.max.rows", "20000", "batch.max.wait.ms", "500",
-                "clickhouse.request.timeout.ms", "60000", "clickhouse.compression", COMPRESSION));
+        BenchAccess task = BenchAccess.task(ch, table, Map.of("batch.max.rows", System.getProperty("bench.batch.rows", "20000"), "batch.max.wait.ms", "500",
+                "clickhouse.request.timeout.ms", "60000", "clickhouse.compression", COMPRESSION,
+                "batch.max.in.flight", IN_FLIGHT));
         long start = System.nanoTime();
         for (int i = 0; i < records.size(); i += POLL) {
             task.put(records.subList(i, Math.min(records.size(), i + POLL)));
