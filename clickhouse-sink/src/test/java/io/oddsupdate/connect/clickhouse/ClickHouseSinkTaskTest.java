@@ -75,7 +75,7 @@ class ClickHouseSinkTaskTest {
                 ClickHouseSinkConnector.BATCH_MAX_ROWS, "10"));
         h.task.put(TaskHarness.updates(TOPIC, 0, 0, 5));
         assertEquals("0\n", ch.query("SELECT count() FROM commits"), "a batch waits for its bounds");
-        assertTrue(h.lastTimeout > 0 && h.lastTimeout <= 60_000, "the worker is asked to call put again when the batch is due");
+        assertTrue(h.context.lastTimeout > 0 && h.context.lastTimeout <= 60_000, "the worker is asked to call put again when the batch is due");
         assertEquals(Map.of(P0, 0L, P1, 40L), h.commit(Map.of(P0, 5L, P1, 40L)), "nothing of P0 acknowledged; P1 holds nothing");
         h.task.put(TaskHarness.updates(TOPIC, 0, 5, 12)); // the 10th row fills the batch
         h.task.awaitInFlight();
@@ -155,8 +155,8 @@ class ClickHouseSinkTaskTest {
         h.task.put(records);
         h.task.awaitInFlight();
         assertEquals("16\n", ch.query("SELECT count() FROM misfits"));
-        assertEquals(4, h.deadLetters.size(), h.deadLetters.toString());
-        String all = String.join("\n", h.deadLetters);
+        assertEquals(4, h.deadLetters().size(), h.deadLetters().toString());
+        String all = String.join("\n", h.deadLetters());
         assertTrue(all.contains("3: ClickHouseSinkConnector: record odds.updates.internal.nba-0@3 does not fit table default.misfits: "
                 + "column 'odds' (Float64) from value field 'odds': expected a number for Float64 but found String 'abc'"), all);
         assertTrue(all.contains("11: ") && all.contains("column 'event_uid' (String) from value field 'event_uid': missing or null"), all);

@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -16,14 +13,13 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.header.ConnectHeaders;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 
+import io.oddsupdate.connect.testkit.TestSinkTaskContext;
 import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
 
-/** Drives a {@link ClickHouseSinkTask} the way a worker does, with a context that records dead letters and timeouts. */
-final class TaskHarness implements SinkTaskContext {
+/** Drives a {@link ClickHouseSinkTask} the way a worker does, with testkit's context (dead letters, timeouts). */
+final class TaskHarness {
 
     /** The odds table on ClickHouse 18.16 (see docs/clickhouse-sink.md for current ClickHouse). */
     static final String DDL = "CREATE TABLE %s (\n"
@@ -50,10 +46,9 @@ final class TaskHarness implements SinkTaskContext {
             .build();
     static final long T0 = 1_764_000_000_000L;
 
-    final List<String> deadLetters = new ArrayList<>();
-    long lastTimeout = -1;
     final ClickHouseSinkTask task = new ClickHouseSinkTask();
     final Map<String, String> props = new HashMap<>();
+    final TestSinkTaskContext context = new TestSinkTaskContext(props);
 
     TaskHarness(ClickHouseServer ch, String table, Map<String, String> overrides) {
         this(ch.httpUrl(), table, overrides);
@@ -70,7 +65,7 @@ final class TaskHarness implements SinkTaskContext {
         props.put(ClickHouseSinkConnector.CONNECT_TIMEOUT_MS, "1000");
         props.put(ClickHouseSinkConnector.REQUEST_TIMEOUT_MS, "5000");
         props.putAll(overrides);
-        task.initialize(this);
+        task.initialize(context);
         task.start(props);
     }
 
@@ -110,51 +105,12 @@ final class TaskHarness implements SinkTaskContext {
         return out;
     }
 
-    @Override
-    public Map<String, String> configs() {
-        return props;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-        throw new UnsupportedOperationException("the sink never rewinds");
-    }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {
-        throw new UnsupportedOperationException("the sink never rewinds");
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {
-        lastTimeout = timeoutMs;
-    }
-
-    @Override
-    public Set<TopicPartition> assignment() {
-        return Set.of();
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {
-    }
-
-    @Override
-    public void requestCommit() {
-    }
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-        return new ErrantRecordReporter() {
-            @Override
-            public Future<Void> report(SinkRecord record, Throwable error) {
-                deadLetters.add(record.kafkaOffset() + ": " + error.getMessage());
-                return CompletableFuture.completedFuture(null);
-            }
-        };
+    /** What the dead-letter queue got, as {@code <offset>: <reason>}. */
+    List<String> deadLetters() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < context.deadLetters.size(); i++) {
+            out.add(context.deadLetters.get(i).kafkaOffset() + ": " + context.reasons.get(i).getMessage());
+        }
+        return out;
     }
 }

@@ -13,8 +13,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a worker gives a sink task, for driving one in a unit test: it records seeks ({@code offset}), commit requests
- * and dead letters with their reasons, and has an errant-record reporter unless {@link #reporter} is turned off (as
+ * What a worker gives a sink task, for driving one in a unit test: it records seeks ({@code offset}), commit requests,
+ * the last {@code timeout} asked for and dead letters with their reasons, and has an errant-record reporter unless {@link #reporter} is turned off (as
  * with {@code errors.tolerance=none}).
  */
 public final class TestSinkTaskContext implements SinkTaskContext {
@@ -23,6 +23,8 @@ public final class TestSinkTaskContext implements SinkTaskContext {
     public final List<SinkRecord> deadLetters = new ArrayList<>();
     public final List<Throwable> reasons = new ArrayList<>();
     public int commitRequests;
+    /** The last {@link #timeout} the task asked for; -1 if none. */
+    public long lastTimeout = -1;
     public boolean reporter = true;
     private final Map<String, String> configs;
 
@@ -52,6 +54,7 @@ public final class TestSinkTaskContext implements SinkTaskContext {
 
     @Override
     public void timeout(long timeoutMs) {
+        lastTimeout = timeoutMs;
     }
 
     @Override
