@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -28,10 +23,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.ConnectWorkers;
-import io.oddsupdate.connect.testkit.PluginPath;
-import io.oddsupdate.connect.testkit.TempDirs;
+import io.oddsupdate.connect.testkit.SinkWorkerRig;
 import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
 
 /**
@@ -47,38 +40,27 @@ class ClickHouseSinkIT {
     static final int PARTITIONS = 2;
 
     static ClickHouseServer ch;
+    static SinkWorkerRig rig;
     static EmbeddedKafkaCluster kafka;
     static ConnectWorkers workers;
-    static Path pluginPath;
     static KafkaProducer<byte[], byte[]> producer;
 
     @BeforeAll
     static void start() {
         ch = ClickHouseServer.start();
-        kafka = ConnectClusters.kafka(1);
-        kafka.start();
-        pluginPath = PluginPath.of("clickhouse-sink");
-        workers = ConnectWorkers.start(1, kafka.bootstrapServers(), "clickhouse-sink-it", 1, ConnectClusters.workerProps(pluginPath),
-                PluginPath.projectRoot().resolve("clickhouse-sink/target/connect-workers"));
-        producer = kafka.createProducer(Map.of());
+        rig = SinkWorkerRig.start("clickhouse-sink", "clickhouse-sink-it");
+        kafka = rig.kafka;
+        workers = rig.workers;
+        producer = rig.producer;
     }
 
     @AfterAll
     static void stop() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (workers != null) {
-            workers.close();
-        }
-        if (kafka != null) {
-            kafka.stop();
+        if (rig != null) {
+            rig.close();
         }
         if (ch != null) {
             ch.close();
-        }
-        if (pluginPath != null) {
-            TempDirs.deleteRecursively(pluginPath);
         }
     }
 
@@ -99,11 +81,11 @@ class ClickHouseSinkIT {
         String topic = "odds.updates.internal.nba";
         startConnector("ch-kill", topic, "odds_kill");
         produce(topic, 0, 300, true);
-        awaitCommitted("ch-kill", topic);
+        rig.awaitCommitted("ch-kill", topic, PARTITIONS, Duration.ofMinutes(2));
 
         produce(topic, 300, 330, true); // sits in the batch: batch.max.wait.ms is 3 s
         Thread.sleep(700);
-        long held = uncommitted("ch-kill", topic);
+        long held = rig.uncommitted("ch-kill", topic, PARTITIONS);
         long stored = Long.parseLong(ch.query("SELECT count() FROM odds_kill").strip());
         workers.kill(workers.indexOf(taskWorker("ch-kill")));
         assertEquals(30, held, "the killed task's rows were not committed");
@@ -112,7 +94,7 @@ class ClickHouseSinkIT {
         workers.add();
         awaitRunning("ch-kill");
 
-        awaitCommitted("ch-kill", topic);
+        rig.awaitCommitted("ch-kill", topic, PARTITIONS, Duration.ofMinutes(2));
         assertExactlyOnce("odds_kill", "nba", 600, 12);
         assertDeadLettered(topic, 12);
     }
@@ -129,12 +111,12 @@ class ClickHouseSinkIT {
         try {
             produce(topic, 200, 400, false);
             Thread.sleep(6_000); // longer than the sink's retries: batches are handed back to Connect and redelivered
-            assertTrue(uncommitted("ch-restart", topic) > 0, "nothing past the outage was committed");
+            assertTrue(rig.uncommitted("ch-restart", topic, PARTITIONS) > 0, "nothing past the outage was committed");
         } finally {
             ch.restart();
         }
         produce(topic, 400, 500, false);
-        awaitCommitted("ch-restart", topic);
+        rig.awaitCommitted("ch-restart", topic, PARTITIONS, Duration.ofMinutes(2));
         assertExactlyOnce("odds_restart", "nfl", 500, 0);
     }
 
@@ -202,28 +184,8 @@ class ClickHouseSinkIT {
         producer.flush();
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
-        try (Admin admin = kafka.createAdminClient()) {
-            return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        }
-    }
 
-    private static long uncommitted(String connector, String topic) throws Exception {
-        long behind = 0;
-        Map<TopicPartition, OffsetAndMetadata> committed = committed(connector);
-        for (int p = 0; p < PARTITIONS; p++) {
-            TopicPartition tp = new TopicPartition(topic, p);
-            OffsetAndMetadata o = committed.get(tp);
-            behind += kafka.endOffset(tp) - (o == null ? 0 : o.offset());
-        }
-        return behind;
-    }
 
-    /** Waits until the connector's committed offsets reach the end of every partition: all in ClickHouse or in the DLQ. */
-    private static void awaitCommitted(String connector, String topic) throws InterruptedException {
-        TestUtils.waitForCondition(() -> uncommitted(connector, topic) == 0, Duration.ofMinutes(2).toMillis(),
-                "offsets of " + connector + " did not reach the end of " + topic);
-    }
 
     /** The documented query's view: each update once (FINAL), with the value it was produced with. */
     private static void assertExactlyOnce(String table, String league, int produced, int misfits) {

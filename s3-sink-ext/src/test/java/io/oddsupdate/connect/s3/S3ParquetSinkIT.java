@@ -10,14 +10,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.apache.kafka.test.TestUtils;
@@ -27,10 +23,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.oddsupdate.connect.testkit.ConnectClusters;
 import io.oddsupdate.connect.testkit.ConnectWorkers;
-import io.oddsupdate.connect.testkit.PluginPath;
-import io.oddsupdate.connect.testkit.TempDirs;
+import io.oddsupdate.connect.testkit.SinkWorkerRig;
 import io.oddsupdate.connect.testkit.servers.S3Server;
 
 /**
@@ -46,38 +40,27 @@ class S3ParquetSinkIT {
     static final int PARTITIONS = 2;
 
     static S3Server s3;
+    static SinkWorkerRig rig;
     static EmbeddedKafkaCluster kafka;
     static ConnectWorkers workers;
-    static Path pluginPath;
     static KafkaProducer<byte[], byte[]> producer;
 
     @BeforeAll
     static void start() {
         s3 = S3Server.start();
-        kafka = ConnectClusters.kafka(1);
-        kafka.start();
-        pluginPath = PluginPath.of("s3-sink-ext");
-        workers = ConnectWorkers.start(1, kafka.bootstrapServers(), "s3-sink-it", 1, ConnectClusters.workerProps(pluginPath),
-                PluginPath.projectRoot().resolve("s3-sink-ext/target/connect-workers"));
-        producer = kafka.createProducer(Map.of());
+        rig = SinkWorkerRig.start("s3-sink-ext", "s3-sink-it");
+        kafka = rig.kafka;
+        workers = rig.workers;
+        producer = rig.producer;
     }
 
     @AfterAll
     static void stop() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (workers != null) {
-            workers.close();
-        }
-        if (kafka != null) {
-            kafka.stop();
+        if (rig != null) {
+            rig.close();
         }
         if (s3 != null) {
             s3.close();
-        }
-        if (pluginPath != null) {
-            TempDirs.deleteRecursively(pluginPath);
         }
     }
 
@@ -100,12 +83,12 @@ class S3ParquetSinkIT {
         startConnector("bronze-kill", topic, bucket);
         produce(topic, 0, 300, true);
         TestUtils.waitForCondition(() -> s3.keys(bucket).size() >= 2, 60_000, "no object reached S3");
-        awaitCommitted("bronze-kill", topic);
+        rig.awaitCommitted("bronze-kill", topic, PARTITIONS, Duration.ofMinutes(3));
 
         // 15 more records a partition: below flush.size (40), so they sit in open files until the 2 s schedule
         produce(topic, 300, 330, true);
         Thread.sleep(700);
-        long held = uncommitted("bronze-kill", topic);
+        long held = rig.uncommitted("bronze-kill", topic, PARTITIONS);
         List<String> keys = s3.keys(bucket);
         workers.kill(workers.indexOf(taskWorker("bronze-kill", -1)));
         assertEquals(30, held, "the killed task's records were not committed");
@@ -114,7 +97,7 @@ class S3ParquetSinkIT {
         workers.add();
         awaitRunning("bronze-kill");
 
-        awaitCommitted("bronze-kill", topic);
+        rig.awaitCommitted("bronze-kill", topic, PARTITIONS, Duration.ofMinutes(3));
         assertExactlyOnce(bucket, "kill", 588);
         assertDeadLettered(topic, 12);
     }
@@ -135,7 +118,7 @@ class S3ParquetSinkIT {
         }
         startConnector("bronze-zombie", topic, bucket);
         produce(topic, 0, 200, false);
-        awaitCommitted("bronze-zombie", topic);
+        rig.awaitCommitted("bronze-zombie", topic, PARTITIONS, Duration.ofMinutes(3));
         produce(topic, 200, 230, false); // in open files (below flush.size) when the worker freezes
         Thread.sleep(700);
 
@@ -146,12 +129,12 @@ class S3ParquetSinkIT {
             TestUtils.waitForCondition(() -> workers.workerId(other).equals(taskWorker("bronze-zombie", other)), 90_000,
                     "the task did not move to the other worker");
             produce(topic, 230, 300, false);
-            awaitCommitted("bronze-zombie", topic);
+            rig.awaitCommitted("bronze-zombie", topic, PARTITIONS, Duration.ofMinutes(3));
         } finally {
             workers.resume(frozen);
         }
         Thread.sleep(5_000); // the zombie notices it lost the partition; anything it completes late must not win
-        awaitCommitted("bronze-zombie", topic);
+        rig.awaitCommitted("bronze-zombie", topic, PARTITIONS, Duration.ofMinutes(3));
         assertExactlyOnce(bucket, "zombie", 300);
     }
 
@@ -191,7 +174,7 @@ class S3ParquetSinkIT {
         } finally {
             s3.resume();
         }
-        awaitCommitted("bronze-outage", topic);
+        rig.awaitCommitted("bronze-outage", topic, PARTITIONS, Duration.ofMinutes(3));
         assertExactlyOnce(bucket, "outage", 400);
     }
 
@@ -237,28 +220,12 @@ class S3ParquetSinkIT {
         }, 90_000, name + " did not start");
     }
 
-    /** Records of {@code topic} the connector consumed or has yet to, beyond its committed offsets. */
-    private static long uncommitted(String connector, String topic) throws Exception {
-        long behind = 0;
-        Map<TopicPartition, OffsetAndMetadata> committed = committed(connector);
-        for (int p = 0; p < PARTITIONS; p++) {
-            TopicPartition tp = new TopicPartition(topic, p);
-            OffsetAndMetadata o = committed.get(tp);
-            behind += kafka.endOffset(tp) - (o == null ? 0 : o.offset());
-        }
-        return behind;
-    }
 
     /** The first offset of an object, from its name ({@code <topic>+<partition>+<offset>.parquet}). */
     private static long startOffset(String key) {
         return Long.parseLong(key.substring(key.lastIndexOf('+') + 1, key.length() - ".parquet".length()));
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> committed(String connector) throws Exception {
-        try (Admin admin = kafka.createAdminClient()) {
-            return admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        }
-    }
 
     /** Records {@code from..to-1}, alternating partitions; with {@code bad}, every 50th does not fit the schema. */
     private static void produce(String topic, int from, int to, boolean bad) throws Exception {
@@ -284,23 +251,6 @@ class S3ParquetSinkIT {
         producer.flush();
     }
 
-    /** Waits until the connector's committed offsets reach the end of every partition: all in S3 or in the DLQ. */
-    private static void awaitCommitted(String connector, String topic) throws Exception {
-        try (Admin admin = kafka.createAdminClient()) {
-            TestUtils.waitForCondition(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-" + connector)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                for (int p = 0; p < PARTITIONS; p++) {
-                    TopicPartition tp = new TopicPartition(topic, p);
-                    OffsetAndMetadata o = committed.get(tp);
-                    if (o == null || o.offset() < kafka.endOffset(tp)) {
-                        return false;
-                    }
-                }
-                return true;
-            }, Duration.ofMinutes(3).toMillis(), "offsets of " + connector + " did not reach the end of " + topic);
-        }
-    }
 
     private static void assertExactlyOnce(String bucket, String name, int expected) {
         for (String key : s3.keys(bucket)) {
