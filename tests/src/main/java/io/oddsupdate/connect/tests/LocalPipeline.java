@@ -425,8 +425,9 @@ public final class LocalPipeline {
     }
 
     /**
-     * Where a hop's time goes inside its producer: for each connector's producer (JMX, this JVM), how long records
-     * waited in the accumulator, how long a produce request took, and how full batches and requests were.
+     * Where a hop's time goes: for each connector's producer (JMX, this JVM), how long records waited in the accumulator,
+     * how long a produce request took, and how full batches and requests were; for each task, Connect's own view (time
+     * per poll or put, records per batch and per transaction, share of time running).
      */
     private static void producerMetrics() {
         javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
@@ -437,14 +438,39 @@ public final class LocalPipeline {
                         n.getKeyProperty("client-id"), metric(jmx, n, "record-queue-time-avg"), metric(jmx, n, "record-queue-time-max"),
                         metric(jmx, n, "request-latency-avg"), metric(jmx, n, "batch-size-avg"), metric(jmx, n, "records-per-request-avg"));
             }
+            // a task that waits rather than works shows here: time per poll or put, batch and transaction sizes
+            for (javax.management.ObjectName n : new java.util.TreeSet<>(jmx.queryNames(
+                    new javax.management.ObjectName("kafka.connect:type=source-task-metrics,*"), null))) {
+                javax.management.ObjectName task = taskMetrics(n);
+                say("  source %-30s poll avg %6.1f ms | records/poll %7.1f | records/transaction avg %7.1f max %6.0f | running %3.0f %%",
+                        n.getKeyProperty("connector") + "-" + n.getKeyProperty("task"), metric(jmx, n, "poll-batch-avg-time-ms"),
+                        metric(jmx, task, "batch-size-avg"), metric(jmx, n, "transaction-size-avg"), metric(jmx, n, "transaction-size-max"),
+                        100 * metric(jmx, task, "running-ratio"));
+            }
+            for (javax.management.ObjectName n : new java.util.TreeSet<>(jmx.queryNames(
+                    new javax.management.ObjectName("kafka.connect:type=sink-task-metrics,*"), null))) {
+                javax.management.ObjectName task = taskMetrics(n);
+                say("  sink   %-30s put avg %6.1f ms | records/put %7.1f | read %8.0f records/s | running %3.0f %%",
+                        n.getKeyProperty("connector") + "-" + n.getKeyProperty("task"), metric(jmx, n, "put-batch-avg-time-ms"),
+                        metric(jmx, task, "batch-size-avg"), metric(jmx, n, "sink-record-read-rate"), 100 * metric(jmx, task, "running-ratio"));
+            }
         } catch (javax.management.JMException e) {
-            say("  (producer metrics unavailable: %s)", e);
+            say("  (producer and task metrics unavailable: %s)", e);
         }
     }
 
+    private static javax.management.ObjectName taskMetrics(javax.management.ObjectName n) throws javax.management.MalformedObjectNameException {
+        return new javax.management.ObjectName("kafka.connect:type=connector-task-metrics,connector=" + n.getKeyProperty("connector")
+                + ",task=" + n.getKeyProperty("task"));
+    }
+
     private static double metric(javax.management.MBeanServer jmx, javax.management.ObjectName n, String name) throws javax.management.JMException {
-        Object v = jmx.getAttribute(n, name);
-        return v instanceof Number d ? d.doubleValue() : Double.NaN;
+        try {
+            Object v = jmx.getAttribute(n, name);
+            return v instanceof Number d ? d.doubleValue() : Double.NaN;
+        } catch (javax.management.AttributeNotFoundException | javax.management.InstanceNotFoundException e) {
+            return Double.NaN; // e.g. transaction sizes of a task that is not exactly-once
+        }
     }
 
     /** The runner JVM's CPU time and the machine's load average when {@code events} had been sent. */
