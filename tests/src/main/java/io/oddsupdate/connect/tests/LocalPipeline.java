@@ -389,7 +389,7 @@ public final class LocalPipeline {
                 say("CPU per vendor event over the measured window (%d events, drain excluded), by component:", measured.events());
                 CpuByComponent.table(measured.nanosByComponent(), measured.events()).forEach(LocalPipeline::say);
                 cpuAfter.busiestThreads(cpuBefore, measured.events(), 3, 6).forEach(LocalPipeline::say);
-                say("Kafka requests per vendor event, by type (the brokers in this JVM): %s",
+                say("Kafka requests per vendor event by type, and (in brackets) their request handlers' ms per vendor event (the brokers in this JVM): %s",
                         CpuByComponent.busiestRequests(requestsBefore, CpuByComponent.brokerRequests(), measured.events(), 10));
             }
             if (!more) {
