@@ -271,6 +271,45 @@ final class CpuByComponent {
     }
 
     /**
+     * The table over several runs at one rate: each component's CPU per vendor event as median (min–max) of the runs,
+     * ordered by median; the pipeline's figure is the median of the runs' pipeline figures.
+     */
+    static List<String> table(List<Map<String, Long>> runs, List<Long> events) {
+        Map<String, double[]> perComponent = new java.util.TreeMap<>();
+        for (int i = 0; i < runs.size(); i++) {
+            for (Map.Entry<String, Long> c : runs.get(i).entrySet()) {
+                perComponent.computeIfAbsent(c.getKey(), k -> new double[runs.size()])[i] = c.getValue() / 1e6 / events.get(i);
+            }
+        }
+        List<Map.Entry<String, double[]>> rows = new ArrayList<>(perComponent.entrySet());
+        rows.forEach(r -> java.util.Arrays.sort(r.getValue()));
+        rows.sort((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())));
+        List<String> out = new ArrayList<>();
+        out.add("| component | CPU ms per vendor event, median (min–max) |");
+        out.add("|---|---:|");
+        for (Map.Entry<String, double[]> r : rows) {
+            double[] v = r.getValue();
+            if (v[v.length - 1] > 0) {
+                out.add(String.format(java.util.Locale.ROOT, "| %s | %.3f (%.3f–%.3f) |", r.getKey(), median(v), v[0], v[v.length - 1]));
+            }
+        }
+        double[] pipeline = new double[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            pipeline[i] = pipelineMsPerEvent(runs.get(i), events.get(i));
+        }
+        java.util.Arrays.sort(pipeline);
+        out.add(String.format(java.util.Locale.ROOT, "| **pipeline (all but the harness)** | **%.3f** (%.3f–%.3f) |", median(pipeline),
+                pipeline[0], pipeline[pipeline.length - 1]));
+        return out;
+    }
+
+    /** The median of sorted values. */
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
      * Kafka requests handled so far by the brokers in this JVM, by request type (the brokers' {@code RequestsPerSec}
      * meters; the clusters share the process's metrics registry, so the counts are their sum).
      */

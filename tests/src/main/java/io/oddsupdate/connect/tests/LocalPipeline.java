@@ -237,16 +237,21 @@ public final class LocalPipeline {
      */
     private static int bench(SeedData seed, LocalPipelineOptions opts) throws Exception {
         List<Result> results = new ArrayList<>();
-        for (double rate : opts.benchRates()) {
-            Path keep = opts.keepData() == null ? null : opts.keepData().resolve(String.format(Locale.ROOT, "rate-%.0f", rate));
-            Settings settings = new Settings(rate, opts.warmupS(), opts.durationS(), false, opts.eventsPerGame(), opts.malformed(), false,
-                    opts.drainS(), keep, opts.profile());
-            say("");
-            say("==== bench: %.0f events/s", settings.rate());
-            results.add(runOnce(seed, settings));
-            if (STOP.get()) {
-                say("stopped by Ctrl-C: the table and report show the rates run so far");
-                break;
+        // the rates in turn, run after run: a machine that slows down over time spreads every rate, not one
+        runs:
+        for (int run = 1; run <= opts.benchRuns(); run++) {
+            for (double rate : opts.benchRates()) {
+                Path keep = opts.keepData() == null ? null : opts.keepData().resolve(opts.benchRuns() == 1
+                        ? String.format(Locale.ROOT, "rate-%.0f", rate) : String.format(Locale.ROOT, "rate-%.0f-run-%d", rate, run));
+                Settings settings = new Settings(rate, opts.warmupS(), opts.durationS(), false, opts.eventsPerGame(), opts.malformed(), false,
+                        opts.drainS(), keep, opts.profile());
+                say("");
+                say("==== bench: %.0f events/s%s", settings.rate(), opts.benchRuns() == 1 ? "" : String.format(Locale.ROOT, ", run %d of %d", run, opts.benchRuns()));
+                results.add(runOnce(seed, settings));
+                if (STOP.get()) {
+                    say("stopped by Ctrl-C: the table and report show the runs so far");
+                    break runs;
+                }
             }
         }
         List<String> table = benchTable(results);
@@ -285,14 +290,51 @@ public final class LocalPipeline {
             out.add("\\* fell behind (sustained below 95 % of the rate): the window's CPU is divided by the events sent in it, more"
                     + " than the pipeline processed, so the figure understates the cost per event.");
         }
-        for (Result r : results) {
-            if (r.cpu().events() > 0) {
-                out.add("");
-                out.add(String.format(Locale.ROOT, "CPU by component at %,.0f events/s (measured window, %,d events):", r.settings().rate(), r.cpu().events()));
+        Map<Double, List<Result>> byRate = results.stream().collect(Collectors.groupingBy(r -> r.settings().rate(),
+                java.util.LinkedHashMap::new, Collectors.toList()));
+        boolean repeated = byRate.values().stream().anyMatch(runs -> runs.size() > 1);
+        if (repeated) {
+            out.add("");
+            out.add("Per rate over its runs, median (min–max):");
+            out.add("| rate (events/s) | runs | fell behind | sustained (events/s) | vendor→edge p50 (ms) | vendor→edge p99 (ms) | pipeline CPU per event (ms) | load avg (min–max) |");
+            out.add("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (Map.Entry<Double, List<Result>> e : byRate.entrySet()) {
+                List<Result> runs = e.getValue();
+                List<Result> timed = runs.stream().filter(r -> r.vendorToEdge() != null).toList();
+                out.add(String.format(Locale.ROOT, "| %,.0f | %d | %d | %s | %s | %s | %s | %.1f–%.1f |", e.getKey(), runs.size(),
+                        runs.stream().filter(LocalPipeline::fellBehind).count(), spread(runs, Result::sustained, "%,.0f"),
+                        spread(timed, r -> r.vendorToEdge()[0], "%,.0f"), spread(timed, r -> r.vendorToEdge()[1], "%,.0f"),
+                        spread(runs, r -> r.cpu().pipelineMsPerEvent(), "%.3f"),
+                        runs.stream().mapToDouble(r -> Math.min(r.loadBefore(), r.loadAfter())).min().orElse(0),
+                        runs.stream().mapToDouble(r -> Math.max(r.loadBefore(), r.loadAfter())).max().orElse(0)));
+            }
+        }
+        for (Map.Entry<Double, List<Result>> e : byRate.entrySet()) {
+            List<Result> measured = e.getValue().stream().filter(r -> r.cpu().events() > 0).toList();
+            if (measured.isEmpty()) {
+                continue;
+            }
+            out.add("");
+            if (measured.size() == 1) {
+                Result r = measured.get(0);
+                out.add(String.format(Locale.ROOT, "CPU by component at %,.0f events/s (measured window, %,d events):", e.getKey(), r.cpu().events()));
                 out.addAll(CpuByComponent.table(r.cpu().nanosByComponent(), r.cpu().events()));
+            } else {
+                out.add(String.format(Locale.ROOT, "CPU by component at %,.0f events/s, median (min–max) over %d runs' measured windows:", e.getKey(), measured.size()));
+                out.addAll(CpuByComponent.table(measured.stream().map(r -> r.cpu().nanosByComponent()).toList(),
+                        measured.stream().map(r -> r.cpu().events()).toList()));
             }
         }
         return out;
+    }
+
+    /** {@code median (min–max)} of a figure over runs, or "-" without any. */
+    static String spread(List<Result> runs, java.util.function.ToDoubleFunction<Result> figure, String format) {
+        double[] v = runs.stream().mapToDouble(figure).sorted().toArray();
+        if (v.length == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, format + " (" + format + "–" + format + ")", CpuByComponent.median(v), v[0], v[v.length - 1]);
     }
 
     /** Whether the pipeline could not keep up with the run's rate. */

@@ -77,6 +77,9 @@ public final class LocalPipelineOptions {
             description = "a fresh pipeline per rate (events/s, default 500,2000,5000), then a table and an HTML report")
     private List<Double> bench;
 
+    @Option(names = "--runs", paramLabel = "N", description = "with --bench: run the rates N times, in turn, and add each rate's median and spread (default: 1)")
+    private Integer runs;
+
     @Option(names = "--profile", description = "write a JFR recording of each measured window (after the warm-up, until the vendor stops) next to the report")
     private boolean profile;
 
@@ -152,6 +155,14 @@ public final class LocalPipelineOptions {
                 throw error("--bench and --keep-running exclude each other: a benchmark's runs are bounded");
             }
         }
+        if (runs != null) {
+            if (bench == null) {
+                throw error("--runs repeats the rates of --bench: give --bench too");
+            }
+            if (runs < 1) {
+                throw error("--runs must be 1 or more, not " + runs);
+            }
+        }
         if (keepData != null) {
             Path dir = keepData();
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -186,6 +197,11 @@ public final class LocalPipelineOptions {
     /** The rates of {@code --bench}, or null without it. */
     List<Double> benchRates() {
         return bench == null ? null : List.copyOf(bench);
+    }
+
+    /** How many times {@code --bench} runs its rates (1 unless {@code --runs}). */
+    int benchRuns() {
+        return runs == null ? 1 : runs;
     }
 
     double rate() {

@@ -36,6 +36,18 @@ class BenchReportTest {
     }
 
     @Test
+    void repeatedRatesGetTheirMedianAndSpread() {
+        List<LocalPipeline.Result> results = List.of(result(500, 0), result(1000, 0), result(500, 0), result(1000, 0), result(500, 0));
+        List<String> table = LocalPipeline.benchTable(results);
+        assertEquals(5, table.stream().filter(l -> l.matches("\\| (500|1,000) \\| .*")).filter(l -> l.contains("yes (")).count(), "a row per run");
+        assertTrue(table.contains("| 500 | 3 | 0 | 490 (490–490) | 120 (120–120) | 900 (900–900) | 0.600 (0.600–0.600) | 3.0–5.0 |"),
+                String.join("\n", table));
+        assertTrue(table.contains("CPU by component at 1,000 events/s, median (min–max) over 2 runs' measured windows:"), String.join("\n", table));
+        assertTrue(table.contains("| kafka core brokers | 0.600 (0.600–0.600) |"), String.join("\n", table));
+        assertTrue(table.contains("| **pipeline (all but the harness)** | **0.600** (0.600–0.600) |"), String.join("\n", table));
+    }
+
+    @Test
     void aChartWithoutDataSaysSo() {
         String svg = BenchReport.chart("empty", "x", "y", List.of(new BenchReport.Series("s", "#000", false, false, List.of())), true, List.of(), 300, 200);
         assertTrue(svg.contains("no data"), svg);

@@ -62,6 +62,8 @@ class LocalPipelineOptionsTest {
         LocalPipelineOptions given = LocalPipelineOptions.parse("--bench=300,700", "--duration=10");
         assertEquals(List.of(300.0, 700.0), given.benchRates());
         assertEquals(10, given.durationS());
+        assertEquals(1, given.benchRuns());
+        assertEquals(3, LocalPipelineOptions.parse("--bench=1000", "--runs=3").benchRuns());
     }
 
     @Test
@@ -84,6 +86,8 @@ class LocalPipelineOptionsTest {
         assertRejected("--drain must be 0 or more", "--drain=-1");
         assertRejected("'x' is not a double", "--bench=500,x");
         assertRejected("exclude each other", "--bench", "--keep-running");
+        assertRejected("--runs repeats the rates of --bench", "--runs=3");
+        assertRejected("--runs must be 1 or more", "--bench", "--runs=0");
     }
 
     @Test
