@@ -308,6 +308,11 @@ public class ClickHouseSinkTask extends SinkTask {
         return Math.min(a, b);
     }
 
+    /** For tests: the INSERT's format, once the table is known. */
+    String format() {
+        return table == null ? null : table.format;
+    }
+
     /** For tests: the rows waiting, sent or not. */
     List<Batch.Row> pendingRows() {
         List<Batch.Row> rows = new ArrayList<>();

@@ -11,7 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.connect.errors.DataException;
 
@@ -44,7 +44,7 @@ final class ColumnType {
     private final int scale;
     private final BigInteger limit;
     private final Map<String, Long> enumValuesByName;
-    private final Set<Long> enumValues;
+    private final Map<Long, String> enumNamesByValue;
     /** Array element or Map value; Map key. */
     private final ColumnType element;
     private final ColumnType key;
@@ -60,7 +60,8 @@ final class ColumnType {
         this.scale = scale;
         this.limit = limit;
         this.enumValuesByName = enumValuesByName;
-        this.enumValues = enumValuesByName == null ? null : Set.copyOf(enumValuesByName.values());
+        this.enumNamesByValue = enumValuesByName == null ? null : enumValuesByName.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
         this.element = element;
         this.key = key;
     }
@@ -226,8 +227,9 @@ final class ColumnType {
                     out.enumeration((CharSequence) value, byName, size);
                     return;
                 }
-                if (isIntegral(value) && enumValues.contains(((Number) value).longValue())) {
-                    out.enumeration(null, ((Number) value).longValue(), size);
+                String byValue = isIntegral(value) ? enumNamesByValue.get(((Number) value).longValue()) : null;
+                if (byValue != null) {
+                    out.enumeration(byValue, ((Number) value).longValue(), size);
                     return;
                 }
                 throw new DataException("'" + abbreviate(value) + "' is not an element of " + name);

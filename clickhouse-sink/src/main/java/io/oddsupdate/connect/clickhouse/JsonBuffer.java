@@ -48,13 +48,10 @@ final class JsonBuffer extends RowBuffer {
         string(uuid.toString());
     }
 
+    /** By name: 18.16 reads no number for an enum. */
     @Override
     void enumeration(CharSequence name, long value, int width) {
-        if (name != null) {
-            string(name);
-        } else {
-            integer(value);
-        }
+        string(name);
     }
 
     @Override

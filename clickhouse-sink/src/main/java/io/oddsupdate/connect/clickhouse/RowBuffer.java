@@ -47,7 +47,7 @@ abstract class RowBuffer {
 
     abstract void uuid(UUID uuid);
 
-    /** An enum element given by its name (null when given by its value) and its value, of {@code width} bytes. */
+    /** An enum element: its name, and its value of {@code width} bytes. */
     abstract void enumeration(CharSequence name, long value, int width);
 
     /** A signed or unsigned integer of {@code width} bytes that fits it (UInt64: the low 64 bits, see {@link #unsigned64}). */

@@ -72,7 +72,7 @@ class RowEncoderTest {
         assertEquals("[1,2]", write("Array(UInt8)", List.of(1, 2)));
         assertEquals("\"home\"", write("Enum8('home' = 1, 'away' = 2, 'o\\'k' = 3)", "home"));
         assertEquals("\"o'k\"", write("Enum8('home' = 1, 'away' = 2, 'o\\'k' = 3)", "o'k"));
-        assertEquals("2", write("Enum8('home' = 1, 'away' = 2)", 2));
+        assertEquals("\"away\"", write("Enum8('home' = 1, 'away' = 2)", 2));
         assertEquals("12.50", write("Decimal(9, 2)", new BigDecimal("12.50")));
         assertEquals("true", write("Bool", true));
         assertEquals("1", write("UInt8", true));
