@@ -38,6 +38,22 @@ final class RowBinaryBuffer extends RowBuffer {
     @Override
     void string(CharSequence s) {
         int n = s.length();
+        int start = size;
+        varint(n);
+        ensure(n);
+        for (int i = 0; i < n; i++) { // the common case first: ASCII, a byte a char, in one pass
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                size = start;
+                utf8String(s);
+                return;
+            }
+            bytes[size++] = (byte) c;
+        }
+    }
+
+    private void utf8String(CharSequence s) {
+        int n = s.length();
         int length = n;
         for (int i = 0; i < n; i++) { // a char is a byte, except: 2 bytes below U+0800, 4 a surrogate pair, else 3
             char c = s.charAt(i);
