@@ -43,6 +43,7 @@ public final class ClickHouseSinkBench {
     static final int FRESHNESS_SECONDS = Integer.getInteger("bench.freshness.seconds", 30);
     static final int POLL = 500;
     static final String COMPRESSION = System.getProperty("bench.compression", "gzip");
+    static final String FORMAT = System.getProperty("bench.format", "auto");
     static final String IN_FLIGHT = System.getProperty("bench.in.flight", "2");
 
     public static void main(String[] args) throws Exception {
@@ -78,8 +79,8 @@ public final class ClickHouseSinkBench {
                             + "clickhouse-client JSONEachRow %,.0f rows/s, ratio %.2f (load %s)%n",
                     r + 1, sink[r], bulk[r], sink[r] / bulk[r], bulkJson[r], sink[r] / bulkJson[r], loadAverage());
         }
-        System.out.printf("ClickHouseSinkConnector, 1 task, clickhouse.compression=%s, batch.max.in.flight=%s, %,d rows: sink median %,.0f rows/s (min %,.0f, max %,.0f)%n",
-                COMPRESSION, IN_FLIGHT, ROWS, median(sink), min(sink), max(sink));
+        System.out.printf("ClickHouseSinkConnector, 1 task, clickhouse.format=%s, clickhouse.compression=%s, batch.max.in.flight=%s, %,d rows: "
+                        + "sink median %,.0f rows/s (min %,.0f, max %,.0f)%n", FORMAT, COMPRESSION, IN_FLIGHT, ROWS, median(sink), min(sink), max(sink));
         summary("RowBinary", sink, bulk);
         summary("JSONEachRow", sink, bulkJson);
         Files.delete(binary);
@@ -112,7 +113,7 @@ public final class ClickHouseSinkBench {
     static double sink(ClickHouseServer ch, List<SinkRecord> records, String table) throws Exception {
         BenchAccess task = BenchAccess.task(ch, table, Map.of("batch.max.rows", System.getProperty("bench.batch.rows", "20000"), "batch.max.wait.ms", "500",
                 "clickhouse.request.timeout.ms", "60000", "clickhouse.compression", COMPRESSION,
-                "batch.max.in.flight", IN_FLIGHT));
+                "batch.max.in.flight", IN_FLIGHT, "clickhouse.format", FORMAT));
         long start = System.nanoTime();
         for (int i = 0; i < records.size(); i += POLL) {
             task.put(records.subList(i, Math.min(records.size(), i + POLL)));
