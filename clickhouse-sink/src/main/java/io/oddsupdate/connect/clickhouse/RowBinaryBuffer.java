@@ -10,7 +10,7 @@ import java.util.UUID;
  */
 final class RowBinaryBuffer extends RowBuffer {
 
-    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000};
+    private static final long[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
 
     @Override
     void rowStart() {
@@ -143,7 +143,7 @@ final class RowBinaryBuffer extends RowBuffer {
     /** Ticks of 10^-precision seconds since 1970 as Int64, cut as the JSONEachRow form cuts them (towards zero). */
     @Override
     void dateTime64(long epochMillis, int precision) {
-        long ticks = precision >= 3 ? Math.multiplyExact(epochMillis, BigInteger.TEN.pow(precision - 3).longValueExact())
+        long ticks = precision >= 3 ? Math.multiplyExact(epochMillis, POWERS_OF_TEN[precision - 3])
                 : epochMillis / POWERS_OF_TEN[3 - precision];
         integer(ticks, 8);
     }
