@@ -19,7 +19,7 @@ import org.apache.kafka.connect.errors.DataException;
  * A ClickHouse column type, as {@code system.columns} spells it, and how a Connect value is written for it, in the
  * INSERT's format ({@link RowBuffer}). Values are checked here, before they are batched, so that a row the server would
  * reject (or, worse, silently wrap: 300 into a {@code UInt8} column) is dead-lettered with a reason instead of failing
- * a whole INSERT; in RowBinary the server checks nothing, so these checks are all there is.
+ * a whole INSERT; in RowBinary the server takes the bytes as they come, so these checks are all there is.
  *
  * <p>Timestamps ({@code Date}, {@code DateTime}, {@code DateTime64}) take a {@link java.util.Date} (Connect's
  * {@code Timestamp} and {@code Date}), epoch milliseconds, or an ISO-8601 instant, and are written as a time since 1970
