@@ -69,7 +69,7 @@ final class ClickHouseHttp {
     }
 
     /**
-     * Inserts rows (their JSONEachRow lines, in order) with {@code insertSql}; {@code token}, when not null, is sent as
+     * Inserts rows (their encoded bytes, in order) with {@code insertSql}; {@code token}, when not null, is sent as
      * {@code insert_deduplication_token}. Returns when ClickHouse acknowledged the whole INSERT.
      */
     void insert(String insertSql, List<Batch.Row> rows, String token, String what) {

@@ -212,14 +212,14 @@ public class ClickHouseSinkTask extends SinkTask {
             String version = http.query("SELECT version()").get(0)[0];
             List<String[]> columns = http.query("SELECT name, type, default_kind FROM system.columns WHERE database = "
                     + literal(settings.database) + " AND table = " + literal(settings.table));
-            table = Table.of(settings.database, settings.table, columns, settings.mapping);
+            table = Table.of(settings.database, settings.table, columns, settings.mapping, settings.format);
             boolean token = "true".equals(settings.deduplicationToken)
                     || "auto".equals(settings.deduplicationToken) && hasDeduplicationToken(version);
             encoder = new RowEncoder(table);
             BatchWriter writer = new BatchWriter(http, table, token, this::acknowledged);
             inFlight = new InsertPipeline(writer::write, settings.batchMaxInFlight, "clickhouse-sink-insert-" + table.qualifiedName());
-            log.info("ClickHouseSinkConnector task writing to {} on ClickHouse {} at {} ({} columns, insert_deduplication_token {})",
-                    table.qualifiedName(), version, settings.url, table.columns.size(), token ? "on" : "off");
+            log.info("ClickHouseSinkConnector task writing to {} on ClickHouse {} at {} ({} columns, FORMAT {}, insert_deduplication_token {})",
+                    table.qualifiedName(), version, settings.url, table.columns.size(), table.format, token ? "on" : "off");
         } catch (ClickHouseException e) {
             throw failure(e);
         } catch (ConfigException e) {
@@ -306,6 +306,11 @@ public class ClickHouseSinkTask extends SinkTask {
             return a == null ? b : a;
         }
         return Math.min(a, b);
+    }
+
+    /** For tests: the INSERT's format, once the table is known. */
+    String format() {
+        return table == null ? null : table.format;
     }
 
     /** For tests: the rows waiting, sent or not. */

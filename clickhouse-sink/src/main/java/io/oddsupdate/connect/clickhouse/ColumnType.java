@@ -5,30 +5,31 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * A ClickHouse column type, as {@code system.columns} spells it, and how a Connect value is written for it in a
- * JSONEachRow row. Values are checked here, before they are batched, so that a row the server would reject (or, worse,
- * silently wrap: 300 into a {@code UInt8} column) is dead-lettered with a reason instead of failing a whole INSERT.
+ * A ClickHouse column type, as {@code system.columns} spells it, and how a Connect value is written for it, in the
+ * INSERT's format ({@link RowBuffer}). Values are checked here, before they are batched, so that a row the server would
+ * reject (or, worse, silently wrap: 300 into a {@code UInt8} column) is dead-lettered with a reason instead of failing
+ * a whole INSERT; in RowBinary the server takes the bytes as they come, so these checks are all there is.
  *
  * <p>Timestamps ({@code Date}, {@code DateTime}, {@code DateTime64}) take a {@link java.util.Date} (Connect's
- * {@code Timestamp} and {@code Date}), epoch milliseconds, or an ISO-8601 instant, and are written as a Unix time
- * (seconds, or seconds with the column's fraction digits), which ClickHouse reads independently of any time zone.
+ * {@code Timestamp} and {@code Date}), epoch milliseconds, or an ISO-8601 instant, and are written as a time since 1970
+ * (days, seconds, or ticks of the column's precision), which ClickHouse reads independently of any time zone.
  */
 final class ColumnType {
 
     /** The last day a Date (days since 1970 as UInt16) holds. */
-    private static final LocalDate LAST_DATE = LocalDate.EPOCH.plusDays(65_535);
+    private static final int LAST_DAY = 65_535;
+    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     enum Kind { STRING, FIXED_STRING, UUID, ENUM, INT, UINT64, FLOAT, DECIMAL, BOOL, DATE, DATETIME, DATETIME64, ARRAY, MAP }
 
@@ -37,35 +38,49 @@ final class ColumnType {
     final boolean nullable;
     private final long min;
     private final long max;
-    /** FixedString length, DateTime64 precision. */
+    /** Bytes of an integer, enum, float or decimal; FixedString length; DateTime64 precision. */
     private final int size;
-    private final Set<String> enumNames;
-    private final Set<Long> enumValues;
+    /** Decimal scale, and 10^precision, the bound of its unscaled value. */
+    private final int scale;
+    private final BigInteger limit;
+    private final Map<String, Long> enumValuesByName;
+    private final Map<Long, String> enumNamesByValue;
+    /** Array element or Map value; Map key. */
     private final ColumnType element;
+    private final ColumnType key;
 
-    private ColumnType(String name, Kind kind, boolean nullable, long min, long max, int size, Set<String> enumNames,
-                       Set<Long> enumValues, ColumnType element) {
+    private ColumnType(String name, Kind kind, boolean nullable, long min, long max, int size, int scale, BigInteger limit,
+                       Map<String, Long> enumValuesByName, ColumnType element, ColumnType key) {
         this.name = name;
         this.kind = kind;
         this.nullable = nullable;
         this.min = min;
         this.max = max;
         this.size = size;
-        this.enumNames = enumNames;
-        this.enumValues = enumValues;
+        this.scale = scale;
+        this.limit = limit;
+        this.enumValuesByName = enumValuesByName;
+        this.enumNamesByValue = enumValuesByName == null ? null : enumValuesByName.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
         this.element = element;
+        this.key = key;
     }
 
-    private static ColumnType of(String name, Kind kind) {
-        return new ColumnType(name, kind, false, 0, 0, 0, null, null, null);
+    private static ColumnType of(String name, Kind kind, int size) {
+        return new ColumnType(name, kind, false, 0, 0, size, 0, null, null, null, null);
     }
 
-    private static ColumnType integer(String name, long min, long max) {
-        return new ColumnType(name, Kind.INT, false, min, max, 0, null, null, null);
+    private static ColumnType integer(String name, long min, long max, int bytes) {
+        return new ColumnType(name, Kind.INT, false, min, max, bytes, 0, null, null, null, null);
+    }
+
+    private static ColumnType decimal(String name, int precision, int scale) {
+        return new ColumnType(name, Kind.DECIMAL, false, 0, 0, precision <= 9 ? 4 : precision <= 18 ? 8 : 16, scale,
+                BigInteger.TEN.pow(precision), null, null, null);
     }
 
     private ColumnType nullable() {
-        return new ColumnType("Nullable(" + name + ")", kind, true, min, max, size, enumNames, enumValues, element);
+        return new ColumnType("Nullable(" + name + ")", kind, true, min, max, size, scale, limit, enumValuesByName, element, key);
     }
 
     /** Parses a type; throws IllegalArgumentException for one this sink cannot write (Tuple, AggregateFunction, ...). */
@@ -76,35 +91,48 @@ final class ColumnType {
         List<String> args = open < 0 ? List.of() : arguments(t.substring(open + 1, t.lastIndexOf(')')));
         switch (family) {
             case "Nullable": return parse(args.get(0)).nullable();
-            case "LowCardinality": return parse(args.get(0));
-            case "String": return of(t, Kind.STRING);
-            case "FixedString": return new ColumnType(t, Kind.FIXED_STRING, false, 0, 0, Integer.parseInt(args.get(0)), null, null, null);
-            case "UUID": return of(t, Kind.UUID);
-            case "Enum8": case "Enum16": return enumeration(t, args);
-            case "Int8": return integer(t, Byte.MIN_VALUE, Byte.MAX_VALUE);
-            case "Int16": return integer(t, Short.MIN_VALUE, Short.MAX_VALUE);
-            case "Int32": return integer(t, Integer.MIN_VALUE, Integer.MAX_VALUE);
-            case "Int64": return integer(t, Long.MIN_VALUE, Long.MAX_VALUE);
-            case "UInt8": return integer(t, 0, 255);
-            case "UInt16": return integer(t, 0, 65_535);
-            case "UInt32": return integer(t, 0, 4_294_967_295L);
-            case "UInt64": return of(t, Kind.UINT64);
-            case "Float32": case "Float64": return of(t, Kind.FLOAT);
-            case "Decimal": case "Decimal32": case "Decimal64": case "Decimal128": return of(t, Kind.DECIMAL);
-            case "Bool": case "Boolean": return of(t, Kind.BOOL);
-            case "Date": return of(t, Kind.DATE);
-            case "DateTime": return of(t, Kind.DATETIME);
-            case "DateTime64": return new ColumnType(t, Kind.DATETIME64, false, 0, 0, Integer.parseInt(args.get(0).strip()), null, null, null);
-            case "Array": return new ColumnType(t, Kind.ARRAY, false, 0, 0, 0, null, null, parse(args.get(0)));
+            case "LowCardinality": return parse(args.get(0)); // the same values, and in RowBinary the same layout
+            case "String": return of(t, Kind.STRING, 0);
+            case "FixedString": return of(t, Kind.FIXED_STRING, Integer.parseInt(args.get(0)));
+            case "UUID": return of(t, Kind.UUID, 16);
+            case "Enum8": return enumeration(t, args, 1);
+            case "Enum16": return enumeration(t, args, 2);
+            case "Int8": return integer(t, Byte.MIN_VALUE, Byte.MAX_VALUE, 1);
+            case "Int16": return integer(t, Short.MIN_VALUE, Short.MAX_VALUE, 2);
+            case "Int32": return integer(t, Integer.MIN_VALUE, Integer.MAX_VALUE, 4);
+            case "Int64": return integer(t, Long.MIN_VALUE, Long.MAX_VALUE, 8);
+            case "UInt8": return integer(t, 0, 255, 1);
+            case "UInt16": return integer(t, 0, 65_535, 2);
+            case "UInt32": return integer(t, 0, 4_294_967_295L, 4);
+            case "UInt64": return of(t, Kind.UINT64, 8);
+            case "Float32": return of(t, Kind.FLOAT, 4);
+            case "Float64": return of(t, Kind.FLOAT, 8);
+            case "Decimal": return decimal(t, Integer.parseInt(args.get(0)), Integer.parseInt(args.get(1)));
+            case "Decimal32": return decimal(t, 9, Integer.parseInt(args.get(0)));
+            case "Decimal64": return decimal(t, 18, Integer.parseInt(args.get(0)));
+            case "Decimal128": return decimal(t, 38, Integer.parseInt(args.get(0)));
+            case "Bool": case "Boolean": return of(t, Kind.BOOL, 1);
+            case "Date": return of(t, Kind.DATE, 2);
+            case "DateTime": return of(t, Kind.DATETIME, 4);
+            case "DateTime64": return of(t, Kind.DATETIME64, Integer.parseInt(args.get(0).strip()));
+            case "Array": return new ColumnType(t, Kind.ARRAY, false, 0, 0, 0, 0, null, null, parse(args.get(0)), null);
             case "Map":
                 ColumnType key = parse(args.get(0));
                 if (key.kind != Kind.STRING && key.kind != Kind.FIXED_STRING) {
                     throw new IllegalArgumentException("type " + t + ": only String map keys are supported");
                 }
-                return new ColumnType(t, Kind.MAP, false, 0, 0, 0, null, null, parse(args.get(1)));
+                return new ColumnType(t, Kind.MAP, false, 0, 0, 0, 0, null, null, parse(args.get(1)), key);
             default:
                 throw new IllegalArgumentException("type " + t + " is not supported by this sink");
         }
+    }
+
+    /**
+     * Whether this type's RowBinary layout was checked against a server (18.16): Bool, DateTime64 and Map are newer,
+     * so their layouts are ClickHouse's documented ones, untested here.
+     */
+    boolean rowBinaryVerified() {
+        return kind != Kind.BOOL && kind != Kind.DATETIME64 && kind != Kind.MAP && (element == null || element.rowBinaryVerified());
     }
 
     /** Top-level comma-separated arguments of a type, respecting nested parentheses and quoted strings. */
@@ -136,31 +164,35 @@ final class ColumnType {
         return out;
     }
 
-    private static ColumnType enumeration(String t, List<String> args) {
-        Set<String> names = new HashSet<>();
-        Set<Long> values = new HashSet<>();
+    private static ColumnType enumeration(String t, List<String> args, int bytes) {
+        Map<String, Long> values = new HashMap<>();
         for (String a : args) {
             int eq = a.lastIndexOf('=');
             String quoted = a.substring(0, eq).strip();
-            names.add(quoted.substring(1, quoted.length() - 1).replace("\\'", "'").replace("\\\\", "\\"));
-            values.add(Long.parseLong(a.substring(eq + 1).strip()));
+            values.put(quoted.substring(1, quoted.length() - 1).replace("\\'", "'").replace("\\\\", "\\"),
+                    Long.parseLong(a.substring(eq + 1).strip()));
         }
-        return new ColumnType(t, Kind.ENUM, false, 0, 0, 0, Set.copyOf(names), Set.copyOf(values), null);
+        return new ColumnType(t, Kind.ENUM, false, 0, 0, bytes, 0, null, Map.copyOf(values), null, null);
     }
 
     /** Writes a value of this type; null is written only for a Nullable type, empty for Array and Map. */
-    void write(Object value, JsonBuffer out) {
+    void write(Object value, RowBuffer out) {
         if (value == null) {
             if (nullable) {
-                out.ascii("null");
+                out.nullValue();
             } else if (kind == Kind.ARRAY) {
-                out.ascii("[]");
+                out.arrayStart(0);
+                out.arrayEnd();
             } else if (kind == Kind.MAP) {
-                out.ascii("{}");
+                out.mapStart(0);
+                out.mapEnd();
             } else {
                 throw new DataException("is null and the column is not Nullable");
             }
             return;
+        }
+        if (nullable) {
+            out.notNull();
         }
         switch (kind) {
             case STRING:
@@ -171,18 +203,18 @@ final class ColumnType {
                 break;
             case FIXED_STRING:
                 if (value instanceof CharSequence cs) {
-                    int bytes = cs.toString().getBytes(StandardCharsets.UTF_8).length;
-                    if (bytes > size) {
-                        throw new DataException(bytes + " bytes do not fit " + name);
+                    byte[] utf8 = cs.toString().getBytes(StandardCharsets.UTF_8);
+                    if (utf8.length > size) {
+                        throw new DataException(utf8.length + " bytes do not fit " + name);
                     }
-                    out.string(cs);
+                    out.fixedString(cs, utf8, size);
                     return;
                 }
                 break;
             case UUID:
                 if (value instanceof CharSequence cs) {
                     try {
-                        out.string(java.util.UUID.fromString(cs.toString()).toString());
+                        out.uuid(java.util.UUID.fromString(cs.toString()));
                         return;
                     } catch (IllegalArgumentException e) {
                         throw new DataException("'" + abbreviate(cs) + "' is not a UUID");
@@ -190,12 +222,14 @@ final class ColumnType {
                 }
                 break;
             case ENUM:
-                if (value instanceof CharSequence cs && enumNames.contains(cs.toString())) {
-                    out.string(cs);
+                Long byName = value instanceof CharSequence cs ? enumValuesByName.get(cs.toString()) : null;
+                if (byName != null) {
+                    out.enumeration((CharSequence) value, byName, size);
                     return;
                 }
-                if (isIntegral(value) && enumValues.contains(((Number) value).longValue())) {
-                    out.integer(((Number) value).longValue());
+                String byValue = isIntegral(value) ? enumNamesByValue.get(((Number) value).longValue()) : null;
+                if (byValue != null) {
+                    out.enumeration(byValue, ((Number) value).longValue(), size);
                     return;
                 }
                 throw new DataException("'" + abbreviate(value) + "' is not an element of " + name);
@@ -208,13 +242,13 @@ final class ColumnType {
                     if (v < min || v > max) {
                         throw new DataException(v + " is out of the range of " + name);
                     }
-                    out.integer(v);
+                    out.integer(v, size);
                     return;
                 }
                 break;
             case UINT64:
                 if (value instanceof BigInteger big && big.signum() >= 0 && big.bitLength() <= 64) {
-                    out.ascii(big.toString());
+                    out.unsigned64(big.longValue());
                     return;
                 }
                 if (isIntegral(value)) {
@@ -222,74 +256,71 @@ final class ColumnType {
                     if (v < 0) {
                         throw new DataException(v + " is out of the range of " + name);
                     }
-                    out.integer(v);
+                    out.unsigned64(v);
                     return;
                 }
                 break;
             case FLOAT:
-                if (value instanceof Number n && !(value instanceof BigDecimal)) {
+                if (value instanceof Number n) {
                     double d = n.doubleValue();
                     if (Double.isNaN(d) || Double.isInfinite(d)) {
                         throw new DataException("not a finite number: " + value);
                     }
-                    out.ascii(value instanceof Float f ? Float.toString(f) : isIntegral(value) ? Long.toString(n.longValue()) : Double.toString(d));
-                    return;
-                }
-                if (value instanceof BigDecimal dec) {
-                    out.ascii(dec.toString());
+                    out.floating(n, size);
                     return;
                 }
                 break;
             case DECIMAL:
-                if (value instanceof BigDecimal dec) {
-                    out.ascii(dec.toPlainString());
-                    return;
-                }
-                if (isIntegral(value)) {
-                    out.integer(((Number) value).longValue());
-                    return;
-                }
-                if (value instanceof Double || value instanceof Float) {
-                    double d = ((Number) value).doubleValue();
-                    if (Double.isNaN(d) || Double.isInfinite(d)) {
-                        throw new DataException("not a finite number: " + value);
+                BigDecimal dec = decimal(value);
+                if (dec != null) {
+                    BigInteger unscaled;
+                    try {
+                        unscaled = dec.setScale(scale).unscaledValue();
+                    } catch (ArithmeticException e) { // more fraction digits than the scale: the server refuses them too
+                        unscaled = limit;
                     }
-                    out.ascii(BigDecimal.valueOf(d).toPlainString());
+                    if (unscaled.abs().compareTo(limit) >= 0) {
+                        throw new DataException(dec.toPlainString() + " does not fit " + name);
+                    }
+                    out.decimal(dec, unscaled, size);
                     return;
                 }
                 break;
             case BOOL:
                 if (value instanceof Boolean b) {
-                    out.ascii(b ? "true" : "false");
+                    out.bool(b);
                     return;
                 }
                 break;
             case DATE:
-                LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis(value)), ZoneOffset.UTC);
-                if (date.isBefore(LocalDate.EPOCH) || date.isAfter(LAST_DATE)) {
-                    throw new DataException(date + " is out of the range of " + name);
+                long day = Math.floorDiv(epochMillis(value), MILLIS_PER_DAY);
+                if (day < 0 || day > LAST_DAY) {
+                    throw new DataException(LocalDate.ofEpochDay(day) + " is out of the range of " + name);
                 }
-                out.string(date.toString());
+                out.date((int) day);
                 return;
             case DATETIME:
                 long seconds = Math.floorDiv(epochMillis(value), 1000);
                 if (seconds < 0 || seconds > 4_294_967_295L) {
                     throw new DataException(Instant.ofEpochSecond(seconds) + " is out of the range of " + name);
                 }
-                out.integer(seconds);
+                out.integer(seconds, 4);
                 return;
             case DATETIME64:
-                out.string(unixTime(epochMillis(value), size));
+                long millis = epochMillis(value);
+                try {
+                    out.dateTime64(millis, size);
+                } catch (ArithmeticException e) {
+                    throw new DataException(Instant.ofEpochMilli(millis) + " is out of the range of " + name);
+                }
                 return;
             case ARRAY:
                 Collection<?> items = value instanceof Collection<?> c ? c : value instanceof Object[] a ? List.of(a) : null;
                 if (items != null) {
-                    out.ascii('[');
+                    out.arrayStart(items.size());
                     int i = 0;
                     for (Object item : items) {
-                        if (i > 0) {
-                            out.ascii(',');
-                        }
+                        out.element(i);
                         try {
                             element.write(item, out);
                         } catch (DataException e) {
@@ -297,27 +328,25 @@ final class ColumnType {
                         }
                         i++;
                     }
-                    out.ascii(']');
+                    out.arrayEnd();
                     return;
                 }
                 break;
             case MAP:
                 if (value instanceof Map<?, ?> map) {
-                    out.ascii('{');
-                    boolean first = true;
+                    out.mapStart(map.size());
+                    int i = 0;
                     for (Map.Entry<?, ?> e : map.entrySet()) {
-                        if (!first) {
-                            out.ascii(',');
-                        }
-                        first = false;
-                        out.string(String.valueOf(e.getKey())).ascii(':');
+                        out.element(i++);
                         try {
+                            key.write(String.valueOf(e.getKey()), out);
+                            out.mapValue();
                             element.write(e.getValue(), out);
                         } catch (DataException ex) {
                             throw new DataException("entry '" + e.getKey() + "' " + ex.getMessage());
                         }
                     }
-                    out.ascii('}');
+                    out.mapEnd();
                     return;
                 }
                 break;
@@ -326,6 +355,24 @@ final class ColumnType {
         }
         throw new DataException("expected " + expected() + " for " + name + " but found " + value.getClass().getSimpleName()
                 + " '" + abbreviate(value) + "'");
+    }
+
+    /** A number as a decimal: a BigDecimal as it is, a whole number, or a finite double's shortest decimal form. */
+    private static BigDecimal decimal(Object value) {
+        if (value instanceof BigDecimal dec) {
+            return dec;
+        }
+        if (isIntegral(value)) {
+            return BigDecimal.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new DataException("not a finite number: " + value);
+            }
+            return BigDecimal.valueOf(d);
+        }
+        return null;
     }
 
     private String expected() {
@@ -369,7 +416,7 @@ final class ColumnType {
                 + value.getClass().getSimpleName() + " '" + abbreviate(value) + "'");
     }
 
-    private static boolean isIntegral(Object v) {
+    static boolean isIntegral(Object v) {
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return true;
         }

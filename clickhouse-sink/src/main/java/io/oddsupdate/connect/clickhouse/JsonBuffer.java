@@ -1,32 +1,138 @@
 package io.oddsupdate.connect.clickhouse;
 
-import java.util.Arrays;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.UUID;
 
-/** A growable UTF-8 byte buffer with the few JSON writes a JSONEachRow row needs. Not thread-safe; reused per task. */
-final class JsonBuffer {
+/** A JSONEachRow row: {@code {"col":value,...}\n}, with the few JSON writes it needs. */
+final class JsonBuffer extends RowBuffer {
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private byte[] bytes = new byte[1024];
-    private int size;
-
-    void reset() {
-        size = 0;
+    @Override
+    void rowStart() {
+        ascii('{');
     }
 
-    int size() {
-        return size;
+    @Override
+    void column(Table.Column column, boolean first) {
+        if (!first) {
+            ascii(',');
+        }
+        raw(column.jsonKey());
     }
 
-    byte[] toByteArray() {
-        return Arrays.copyOf(bytes, size);
+    @Override
+    void rowEnd() {
+        ascii('}').ascii('\n');
     }
 
-    JsonBuffer raw(byte[] b) {
-        ensure(b.length);
-        System.arraycopy(b, 0, bytes, size, b.length);
-        size += b.length;
-        return this;
+    @Override
+    void nullValue() {
+        ascii("null");
+    }
+
+    @Override
+    void notNull() {
+    }
+
+    @Override
+    void fixedString(CharSequence s, byte[] utf8, int length) {
+        string(s);
+    }
+
+    @Override
+    void uuid(UUID uuid) {
+        string(uuid.toString());
+    }
+
+    /** By name: 18.16 reads no number for an enum. */
+    @Override
+    void enumeration(CharSequence name, long value, int width) {
+        string(name);
+    }
+
+    @Override
+    void integer(long v, int width) {
+        integer(v);
+    }
+
+    @Override
+    void unsigned64(long bits) {
+        if (bits < 0) {
+            ascii(Long.toUnsignedString(bits));
+        } else {
+            integer(bits);
+        }
+    }
+
+    /** In its shortest exact decimal form (a whole number without a fraction). */
+    @Override
+    void floating(Number n, int width) {
+        if (n instanceof BigDecimal dec) {
+            ascii(dec.toString());
+        } else if (n instanceof Float f) {
+            ascii(Float.toString(f));
+        } else if (ColumnType.isIntegral(n)) {
+            integer(n.longValue());
+        } else {
+            ascii(Double.toString(n.doubleValue()));
+        }
+    }
+
+    @Override
+    void decimal(BigDecimal value, BigInteger unscaled, int width) {
+        ascii(value.toPlainString());
+    }
+
+    @Override
+    void bool(boolean b) {
+        ascii(b ? "true" : "false");
+    }
+
+    @Override
+    void date(int epochDay) {
+        string(LocalDate.ofEpochDay(epochDay).toString());
+    }
+
+    /** As a Unix time with the column's fraction digits, which ClickHouse reads independently of any time zone. */
+    @Override
+    void dateTime64(long epochMillis, int precision) {
+        string(ColumnType.unixTime(epochMillis, precision));
+    }
+
+    @Override
+    void arrayStart(int count) {
+        ascii('[');
+    }
+
+    @Override
+    void element(int index) {
+        if (index > 0) {
+            ascii(',');
+        }
+    }
+
+    @Override
+    void arrayEnd() {
+        ascii(']');
+    }
+
+    @Override
+    void mapStart(int count) {
+        ascii('{');
+    }
+
+    @Override
+    void mapValue() {
+        ascii(':');
+    }
+
+    @Override
+    void mapEnd() {
+        ascii('}');
     }
 
     JsonBuffer ascii(char c) {
@@ -68,8 +174,9 @@ final class JsonBuffer {
         return this;
     }
 
-    /** A JSON string: quotes, escapes, and UTF-8 (a lone surrogate becomes U+FFFD, as String.getBytes would). */
-    JsonBuffer string(CharSequence s) {
+    /** A JSON string: quotes, escapes, and UTF-8. */
+    @Override
+    void string(CharSequence s) {
         int n = s.length();
         ensure(n + 2);
         bytes[size++] = '"';
@@ -84,45 +191,20 @@ final class JsonBuffer {
         for (; i < n; i++) {
             ensure(7); // the most one step writes: a 6-byte control-character escape, or a surrogate pair (4), plus the closing quote
             char c = s.charAt(i);
-            if (c < 0x80) {
-                if (c == '"' || c == '\\') {
-                    bytes[size++] = '\\';
-                    bytes[size++] = (byte) c;
-                } else if (c < 0x20) {
-                    bytes[size++] = '\\';
-                    bytes[size++] = 'u';
-                    bytes[size++] = '0';
-                    bytes[size++] = '0';
-                    bytes[size++] = HEX[c >> 4];
-                    bytes[size++] = HEX[c & 0xF];
-                } else {
-                    bytes[size++] = (byte) c;
-                }
-            } else if (c < 0x800) {
-                bytes[size++] = (byte) (0xC0 | (c >> 6));
-                bytes[size++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                bytes[size++] = (byte) (0xF0 | (cp >> 18));
-                bytes[size++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                bytes[size++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                bytes[size++] = (byte) (0x80 | (cp & 0x3F));
+            if (c == '"' || c == '\\') {
+                bytes[size++] = '\\';
+                bytes[size++] = (byte) c;
+            } else if (c < 0x20) {
+                bytes[size++] = '\\';
+                bytes[size++] = 'u';
+                bytes[size++] = '0';
+                bytes[size++] = '0';
+                bytes[size++] = HEX[c >> 4];
+                bytes[size++] = HEX[c & 0xF];
             } else {
-                if (Character.isSurrogate(c)) {
-                    c = '\uFFFD';
-                }
-                bytes[size++] = (byte) (0xE0 | (c >> 12));
-                bytes[size++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                bytes[size++] = (byte) (0x80 | (c & 0x3F));
+                i = utf8(s, i);
             }
         }
         bytes[size++] = '"';
-        return this;
-    }
-
-    private void ensure(int more) {
-        if (size + more > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-        }
     }
 }

@@ -10,23 +10,24 @@ import io.oddsupdate.connect.common.PayloadCodec;
 import io.oddsupdate.connect.common.PayloadException;
 
 /**
- * Encodes a record as one JSONEachRow line of the table ({@code {"col":value,...}\n}). A pure function of the record:
- * the same record always gives the same bytes, which is what makes a replay write the same row. Throws a
- * {@link DataException} naming the column, its type and the record path when a value does not fit.
+ * Encodes a record as one row of the table in its INSERT's format (RowBinary, or a JSONEachRow line). A pure function
+ * of the record: the same record always gives the same bytes, which is what makes a replay write the same row. Throws
+ * a {@link DataException} naming the column, its type and the record path when a value does not fit.
  */
 final class RowEncoder {
 
     private final Table table;
-    private final JsonBuffer row = new JsonBuffer();
+    private final RowBuffer row;
 
     RowEncoder(Table table) {
         this.table = table;
+        this.row = table.newRow();
     }
 
     byte[] encode(SinkRecord record) {
         Payload value = payload(record);
         row.reset();
-        row.ascii('{');
+        row.rowStart();
         boolean first = true;
         for (Table.Column c : table.columns) {
             Object v;
@@ -35,13 +36,10 @@ final class RowEncoder {
             } catch (PayloadException e) {
                 throw new DataException("value: " + e.getMessage()); // bytes parsed lazily: malformed JSON shows here
             }
-            if (v == null && c.hasDefault() && !c.type().nullable) {
-                continue; // the server fills it from its DEFAULT expression
+            if (v == null && c.omittable()) {
+                continue; // the server fills it from its DEFAULT expression (JSONEachRow only: see Table.of)
             }
-            if (!first) {
-                row.ascii(',');
-            }
-            row.raw(c.jsonKey());
+            row.column(c, first);
             try {
                 c.type().write(v, row);
             } catch (DataException e) {
@@ -50,7 +48,7 @@ final class RowEncoder {
             }
             first = false;
         }
-        row.ascii('}').ascii('\n');
+        row.rowEnd();
         return row.toByteArray();
     }
 

@@ -31,6 +31,7 @@ final class SinkSettings extends AbstractConfig {
     final String user;
     final Password password;
     final boolean gzip;
+    final String format;
     final String deduplicationToken;
     final Duration connectTimeout;
     final Duration requestTimeout;
@@ -52,6 +53,7 @@ final class SinkSettings extends AbstractConfig {
         user = getString(USER).trim();
         password = getPassword(PASSWORD);
         gzip = "gzip".equals(getString(COMPRESSION));
+        format = getString(FORMAT);
         deduplicationToken = getString(DEDUPLICATION_TOKEN);
         connectTimeout = Duration.ofMillis(getLong(CONNECT_TIMEOUT_MS));
         requestTimeout = Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS));

@@ -34,13 +34,13 @@ public final class BenchAccess {
         return TaskHarness.updates(topic, partition, from, to);
     }
 
-    /** The JSONEachRow lines the sink would send for these records (what the bulk load reads from a file). */
-    public static byte[] rows(ClickHouseServer ch, String table, List<SinkRecord> records) {
+    /** The rows the sink would send for these records in {@code format} (what the bulk load reads from a file). */
+    public static byte[] rows(ClickHouseServer ch, String table, List<SinkRecord> records, String format) {
         List<String[]> columns = ch.query("SELECT name, type, default_kind FROM system.columns WHERE table = '" + table + "'")
                 .lines().map(l -> l.split("\t", -1)).toList();
         RowEncoder encoder = new RowEncoder(Table.of("default", table, columns, new SinkSettings(Map.of(
                 ClickHouseSinkConnector.URL, ch.httpUrl(), ClickHouseSinkConnector.TABLE, table,
-                ClickHouseSinkConnector.COLUMNS_MAPPING, TaskHarness.MAPPING)).mapping));
+                ClickHouseSinkConnector.COLUMNS_MAPPING, TaskHarness.MAPPING)).mapping, format));
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (SinkRecord r : records) {
             out.writeBytes(encoder.encode(r));

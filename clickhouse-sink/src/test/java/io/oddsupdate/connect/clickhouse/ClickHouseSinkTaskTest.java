@@ -137,15 +137,16 @@ class ClickHouseSinkTaskTest {
     @Test
     void rowsThatDoNotFitGoToTheDeadLetterQueueWithTheReason() {
         String table = "misfits";
-        ch.execute("CREATE TABLE misfits (event_uid String, odds Float64, stake Decimal(9, 2), kafka_offset UInt64) "
-                + "ENGINE = ReplacingMergeTree(kafka_offset) ORDER BY event_uid");
+        ch.execute("CREATE TABLE misfits (event_uid String, odds Float64, stake Decimal(9, 2), note String, "
+                + "day Date MATERIALIZED toDate(note), kafka_offset UInt64) ENGINE = ReplacingMergeTree(kafka_offset) ORDER BY event_uid");
         TaskHarness h = new TaskHarness(ch, table, Map.of(ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "0",
                 ClickHouseSinkConnector.COLUMNS_MAPPING, "kafka_offset=kafka.offset", "name", "ch-misfits"));
         List<SinkRecord> records = new ArrayList<>();
         for (int n = 0; n < 20; n++) {
-            Map<String, Object> v = new java.util.HashMap<>(Map.of("event_uid", "m" + n, "odds", n == 3 ? "abc" : -110.0, "stake", 1.5));
-            if (n == 7) {
-                v.put("stake", 123456789012.0); // fits the encoder's checks; only the server knows Decimal(9, 2) cannot hold it
+            Map<String, Object> v = new java.util.HashMap<>(Map.of("event_uid", "m" + n, "odds", n == 3 ? "abc" : -110.0, "stake", 1.5,
+                    "note", n == 7 ? "soon" : "2025-11-24")); // a String to the encoder; only the server's toDate refuses "soon"
+            if (n == 9) {
+                v.put("stake", 123456789012.0);
             }
             if (n == 11) {
                 v.remove("event_uid");
@@ -154,18 +155,19 @@ class ClickHouseSinkTaskTest {
         }
         h.task.put(records);
         h.task.awaitInFlight();
-        assertEquals("16\n", ch.query("SELECT count() FROM misfits"));
-        assertEquals(4, h.deadLetters().size(), h.deadLetters().toString());
+        assertEquals("15\n", ch.query("SELECT count() FROM misfits"));
+        assertEquals(5, h.deadLetters().size(), h.deadLetters().toString());
         String all = String.join("\n", h.deadLetters());
         assertTrue(all.contains("3: ClickHouseSinkConnector: record odds.updates.internal.nba-0@3 does not fit table default.misfits: "
                 + "column 'odds' (Float64) from value field 'odds': expected a number for Float64 but found String 'abc'"), all);
         assertTrue(all.contains("11: ") && all.contains("column 'event_uid' (String) from value field 'event_uid': missing or null"), all);
         assertTrue(all.contains("15: ") && all.contains("tombstone"), all);
-        assertTrue(all.contains("7: ") && all.contains("ClickHouse rejected the row") && all.contains("Code: 69"), all);
+        assertTrue(all.contains("9: ") && all.contains("column 'stake' (Decimal(9, 2)) from value field 'stake': 123456789012 does not fit"), all);
+        assertTrue(all.contains("7: ") && all.contains("ClickHouse rejected the row") && all.contains("Code: 38"), all);
         assertEquals(Map.of(P0, 20L), h.commit(Map.of(P0, 20L)));
         // the task's signals: rows acknowledged, dead letters by reason (encoder's or server's), gone at stop
-        assertEquals(Map.of("-", 16L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "rows-inserted-total", null));
-        assertEquals(Map.of("not-a-row", 3L, "rejected", 1L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
+        assertEquals(Map.of("-", 15L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "rows-inserted-total", null));
+        assertEquals(Map.of("not-a-row", 4L, "rejected", 1L), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
         h.task.stop();
         assertEquals(Map.of(), SignalMBeans.values("clickhouse-sink", "ch-misfits", "dead-letters-total", "reason"));
     }

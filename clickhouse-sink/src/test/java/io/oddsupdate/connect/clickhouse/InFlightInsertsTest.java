@@ -105,7 +105,8 @@ class InFlightInsertsTest {
         return new TaskHarness("http://127.0.0.1:" + server.getAddress().getPort(), "odds", Map.of(
                 ClickHouseSinkConnector.COLUMNS_MAPPING, "kafka_offset=kafka.offset",
                 ClickHouseSinkConnector.BATCH_MAX_ROWS, "10", ClickHouseSinkConnector.BATCH_MAX_WAIT_MS, "60000",
-                ClickHouseSinkConnector.BATCH_MAX_IN_FLIGHT, "2"));
+                ClickHouseSinkConnector.BATCH_MAX_IN_FLIGHT, "2",
+                ClickHouseSinkConnector.FORMAT, "JSONEachRow")); // rows the stand-in reads the offsets of
     }
 
     static List<SinkRecord> records(long from, long to) {

@@ -72,7 +72,7 @@ class RowEncoderTest {
         assertEquals("[1,2]", write("Array(UInt8)", List.of(1, 2)));
         assertEquals("\"home\"", write("Enum8('home' = 1, 'away' = 2, 'o\\'k' = 3)", "home"));
         assertEquals("\"o'k\"", write("Enum8('home' = 1, 'away' = 2, 'o\\'k' = 3)", "o'k"));
-        assertEquals("2", write("Enum8('home' = 1, 'away' = 2)", 2));
+        assertEquals("\"away\"", write("Enum8('home' = 1, 'away' = 2)", 2));
         assertEquals("12.50", write("Decimal(9, 2)", new BigDecimal("12.50")));
         assertEquals("true", write("Bool", true));
         assertEquals("1", write("UInt8", true));
@@ -114,7 +114,7 @@ class RowEncoderTest {
     @Test
     void aDefaultColumnWithoutAValueIsLeftToTheServer() {
         Table t = Table.of("db", "t", List.of(new String[] {"event_uid", "String", ""}, new String[] {"inserted", "DateTime", "DEFAULT"},
-                new String[] {"day", "Date", "MATERIALIZED"}, new String[] {"agg", "AggregateFunction(sum, UInt64)", "DEFAULT"}), Map.of());
+                new String[] {"day", "Date", "MATERIALIZED"}, new String[] {"agg", "AggregateFunction(sum, UInt64)", "DEFAULT"}), Map.of(), Table.AUTO);
         assertEquals("INSERT INTO `db`.`t` (`event_uid`, `inserted`) FORMAT JSONEachRow", t.insert);
         assertEquals("{\"event_uid\":\"u\"}\n", encode(t, record(null, Map.of("event_uid", "u"))));
     }
@@ -124,14 +124,14 @@ class RowEncoderTest {
         List<String[]> cols = new ArrayList<>();
         cols.add(new String[] {"event_uid", "String", ""});
         cols.add(new String[] {"day", "Date", "MATERIALIZED"});
-        ConfigException e = assertThrows(ConfigException.class, () -> Table.of("db", "t", cols, Map.of("offset", "kafka.offset")));
+        ConfigException e = assertThrows(ConfigException.class, () -> Table.of("db", "t", cols, Map.of("offset", "kafka.offset"), Table.AUTO));
         assertTrue(e.getMessage().contains("columns.mapping") && e.getMessage().contains("has no column 'offset'"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> Table.of("db", "t", cols, Map.of("day", "event_ts")));
+        e = assertThrows(ConfigException.class, () -> Table.of("db", "t", cols, Map.of("day", "event_ts"), Table.AUTO));
         assertTrue(e.getMessage().contains("MATERIALIZED"), e.getMessage());
         cols.add(new String[] {"t", "Tuple(UInt8, String)", ""});
-        e = assertThrows(ConfigException.class, () -> Table.of("db", "t", cols, Map.of()));
+        e = assertThrows(ConfigException.class, () -> Table.of("db", "t", cols, Map.of(), Table.AUTO));
         assertTrue(e.getMessage().contains("clickhouse.table") && e.getMessage().contains("Tuple(UInt8, String) is not supported"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> Table.of("db", "nope", List.of(), Map.of()));
+        e = assertThrows(ConfigException.class, () -> Table.of("db", "nope", List.of(), Map.of(), Table.AUTO));
         assertTrue(e.getMessage().contains("db.nope does not exist"), e.getMessage());
     }
 
@@ -141,7 +141,7 @@ class RowEncoderTest {
             int sp = c.indexOf(' ');
             cols.add(new String[] {c.substring(0, sp), c.substring(sp + 1), ""});
         }
-        return Table.of("db", "t", cols, mapping);
+        return Table.of("db", "t", cols, mapping, Table.JSON_EACH_ROW);
     }
 
     static SinkRecord record(Schema schema, Object value) {

@@ -26,9 +26,10 @@ import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
 /**
  * On-demand benchmark (profile {@code bench}), against the local ClickHouse (testkit, Debian's 18.16.1):
  * <ol>
- *   <li>Throughput: rows/s of one sink task (odds-update Structs in, the shipped batch settings, gzip) against the
- *       ceiling, {@code clickhouse-client --query "INSERT ... FORMAT JSONEachRow" < file} loading the very same rows
- *       from a file, alternately in each round.</li>
+ *   <li>Throughput: rows/s of one sink task (odds-update Structs in, the shipped batch settings, gzip) against two
+ *       ceilings, {@code clickhouse-client --query "INSERT ... FORMAT RowBinary" < file} loading the very same rows
+ *       from a file in the format the sink sends them (its own encoding, written to the file first), and the same with
+ *       the sink's JSONEachRow encoding of them; one after the other in each round.</li>
  *   <li>Freshness: a real worker (the plugin from its ZIP) consuming odds updates produced at {@code bench.rate}/s; for
  *       each record, the time from its Kafka append to a query seeing it, as p50/p99.</li>
  * </ol>
@@ -36,12 +37,13 @@ import io.oddsupdate.connect.testkit.servers.ClickHouseServer;
  */
 public final class ClickHouseSinkBench {
 
-    static final int ROWS = Integer.getInteger("bench.rows", 500_000);
+    static final int ROWS = Integer.getInteger("bench.rows", 500_000) / 4 * 4; // 4 partitions
     static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     static final int RATE = Integer.getInteger("bench.rate", 2000);
     static final int FRESHNESS_SECONDS = Integer.getInteger("bench.freshness.seconds", 30);
     static final int POLL = 500;
     static final String COMPRESSION = System.getProperty("bench.compression", "gzip");
+    static final String FORMAT = System.getProperty("bench.format", "auto");
     static final String IN_FLIGHT = System.getProperty("bench.in.flight", "2");
 
     public static void main(String[] args) throws Exception {
@@ -62,34 +64,56 @@ public final class ClickHouseSinkBench {
             records.addAll(BenchAccess.updates("odds.updates.internal.nba", p, 0, ROWS / 4));
         }
         ch.execute(BenchAccess.ddl("bulk_rows"));
-        Path file = Files.createTempFile("clickhouse-bench-", ".json");
-        Files.write(file, BenchAccess.rows(ch, "bulk_rows", records));
-        System.out.printf("%,d rows, %,d bytes of JSONEachRow (%.0f bytes/row)%n", ROWS, Files.size(file), Files.size(file) / (double) ROWS);
+        Path binary = file(ch, records, "RowBinary");
+        Path json = file(ch, records, "JSONEachRow");
         sink(ch, records.subList(0, Math.min(records.size(), 100_000)), "warmup_sink");
-        bulk(ch, file, "warmup_bulk");
+        bulk(ch, binary, "RowBinary", "warmup_bulk");
         double[] sink = new double[ROUNDS];
         double[] bulk = new double[ROUNDS];
+        double[] bulkJson = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
-            bulk[r] = bulk(ch, file, "bulk" + r);
+            bulk[r] = bulk(ch, binary, "RowBinary", "bulk" + r);
+            bulkJson[r] = bulk(ch, json, "JSONEachRow", "bulk_json" + r);
             sink[r] = sink(ch, records, "sink" + r);
-            System.out.printf("round %d: sink %,.0f rows/s, clickhouse-client %,.0f rows/s, ratio %.2f (load %s)%n",
-                    r + 1, sink[r], bulk[r], sink[r] / bulk[r], loadAverage());
+            System.out.printf("round %d: sink %,.0f rows/s; clickhouse-client RowBinary %,.0f rows/s, ratio %.2f; "
+                            + "clickhouse-client JSONEachRow %,.0f rows/s, ratio %.2f (load %s)%n",
+                    r + 1, sink[r], bulk[r], sink[r] / bulk[r], bulkJson[r], sink[r] / bulkJson[r], loadAverage());
         }
+        System.out.printf("ClickHouseSinkConnector, 1 task, clickhouse.format=%s, clickhouse.compression=%s, batch.max.in.flight=%s, %,d rows: "
+                        + "sink median %,.0f rows/s (min %,.0f, max %,.0f)%n", FORMAT, COMPRESSION, IN_FLIGHT, ROWS, median(sink), min(sink), max(sink));
+        summary("RowBinary", sink, bulk);
+        summary("JSONEachRow", sink, bulkJson);
+        Files.delete(binary);
+        Files.delete(json);
+    }
+
+    /** The rows as the sink encodes them in {@code format}, in a file. */
+    static Path file(ClickHouseServer ch, List<SinkRecord> records, String format) throws Exception {
+        Path file = Files.createTempFile("clickhouse-bench-", "." + format);
+        BenchAccess.rows(ch, "bulk_rows", records, format); // warms the encoder up
+        long start = System.nanoTime();
+        byte[] rows = BenchAccess.rows(ch, "bulk_rows", records, format);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Files.write(file, rows);
+        System.out.printf("%,d rows, %,d bytes of %s (%.0f bytes/row), encoded by the sink's RowEncoder in %.2f s%n", ROWS,
+                Files.size(file), format, Files.size(file) / (double) ROWS, seconds);
+        return file;
+    }
+
+    static void summary(String format, double[] sink, double[] bulk) {
         double[] ratios = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
             ratios[r] = sink[r] / bulk[r];
         }
-        System.out.printf("ClickHouseSinkConnector, 1 task, clickhouse.compression=%s, batch.max.in.flight=%s, %,d rows: sink median %,.0f rows/s (min %,.0f, max %,.0f); "
-                        + "clickhouse-client bulk load median %,.0f rows/s (min %,.0f, max %,.0f); ratio per round median %.2f (min %.2f, max %.2f)%n",
-                COMPRESSION, IN_FLIGHT, ROWS, median(sink), min(sink), max(sink), median(bulk), min(bulk), max(bulk), median(ratios), min(ratios), max(ratios));
-        Files.delete(file);
+        System.out.printf("clickhouse-client %s bulk load median %,.0f rows/s (min %,.0f, max %,.0f); ratio per round median %.2f (min %.2f, max %.2f)%n",
+                format, median(bulk), min(bulk), max(bulk), median(ratios), min(ratios), max(ratios));
     }
 
     /** One task, records in poll-sized chunks as a worker hands them, until ClickHouse acknowledged every row. */
     static double sink(ClickHouseServer ch, List<SinkRecord> records, String table) throws Exception {
         BenchAccess task = BenchAccess.task(ch, table, Map.of("batch.max.rows", System.getProperty("bench.batch.rows", "20000"), "batch.max.wait.ms", "500",
                 "clickhouse.request.timeout.ms", "60000", "clickhouse.compression", COMPRESSION,
-                "batch.max.in.flight", IN_FLIGHT));
+                "batch.max.in.flight", IN_FLIGHT, "clickhouse.format", FORMAT));
         long start = System.nanoTime();
         for (int i = 0; i < records.size(); i += POLL) {
             task.put(records.subList(i, Math.min(records.size(), i + POLL)));
@@ -105,20 +129,19 @@ public final class ClickHouseSinkBench {
         return records.size() / seconds;
     }
 
-    static double bulk(ClickHouseServer ch, Path file, String table) throws Exception {
+    static double bulk(ClickHouseServer ch, Path file, String format, String table) throws Exception {
         ch.execute(BenchAccess.ddl(table));
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(ch.client("--query", "INSERT INTO " + table + " FORMAT JSONEachRow"))
+        Process p = new ProcessBuilder(ch.client("--query", "INSERT INTO " + table + " FORMAT " + format))
                 .redirectInput(file.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("clickhouse-client failed: " + out);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long rows = Files.lines(file).count();
-        check(ch, table, rows);
+        check(ch, table, ROWS);
         ch.execute("DROP TABLE " + table);
-        return rows / seconds;
+        return ROWS / seconds;
     }
 
     private static void check(ClickHouseServer ch, String table, long rows) {
