@@ -310,47 +310,47 @@ final class CpuByComponent {
     }
 
     /**
-     * Kafka requests handled so far by the brokers in this JVM, by request type (the brokers' {@code RequestsPerSec}
-     * meters; the clusters share the process's metrics registry, so the counts are their sum).
+     * Kafka requests handled so far by the brokers in this JVM, by request type: how many (the brokers'
+     * {@code RequestsPerSec} meters) and the microseconds their request handlers spent on them ({@code LocalTimeMs}:
+     * count × mean). The clusters share the process's metrics registry, so the figures are their sums.
      */
-    static Map<String, Long> brokerRequests() {
-        Map<String, Long> out = new HashMap<>();
+    record BrokerRequests(Map<String, Long> counts, Map<String, Long> handlerMicros) {
+    }
+
+    static BrokerRequests brokerRequests() {
+        Map<String, Long> counts = new HashMap<>();
+        Map<String, Long> micros = new HashMap<>();
         javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
             for (javax.management.ObjectName n : server.queryNames(new javax.management.ObjectName(
                     "kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
                 if (server.getAttribute(n, "Count") instanceof Number count) {
-                    out.merge(n.getKeyProperty("request"), count.longValue(), Long::sum);
+                    counts.merge(n.getKeyProperty("request"), count.longValue(), Long::sum);
                 }
             }
-            // the time request handlers spent on each type (LocalTimeMs: count × mean), in microseconds, under "type time"
             for (javax.management.ObjectName n : server.queryNames(new javax.management.ObjectName(
                     "kafka.network:type=RequestMetrics,name=LocalTimeMs,*"), null)) {
                 if (server.getAttribute(n, "Count") instanceof Number count && server.getAttribute(n, "Mean") instanceof Number mean) {
-                    out.merge(n.getKeyProperty("request") + TIME, Math.round(count.longValue() * mean.doubleValue() * 1000), Long::sum);
+                    micros.merge(n.getKeyProperty("request"), Math.round(count.longValue() * mean.doubleValue() * 1000), Long::sum);
                 }
             }
         } catch (javax.management.JMException e) {
             // no broker metrics: nothing to say
         }
-        return out;
+        return new BrokerRequests(counts, micros);
     }
-
-    private static final String TIME = " time";
 
     /**
      * The request types handled most often between two {@link #brokerRequests} samples: requests per vendor event, and
      * the milliseconds per vendor event the brokers' request handlers spent on them (wall time in the handler, which
      * for these local requests is mostly CPU).
      */
-    static String busiestRequests(Map<String, Long> before, Map<String, Long> after, long events, int n) {
-        return events <= 0 ? "" : after.entrySet().stream()
-                .filter(e -> !e.getKey().endsWith(TIME))
-                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+    static String busiestRequests(BrokerRequests before, BrokerRequests after, long events, int n) {
+        return events <= 0 ? "" : after.counts().entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.counts().getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(n)
                 .map(e -> {
-                    String time = e.getKey() + TIME;
-                    double micros = after.getOrDefault(time, 0L) - before.getOrDefault(time, 0L);
+                    double micros = after.handlerMicros().getOrDefault(e.getKey(), 0L) - before.handlerMicros().getOrDefault(e.getKey(), 0L);
                     return String.format(java.util.Locale.ROOT, "%s %.2f (%.3f ms)", e.getKey(), (double) e.getValue() / events,
                             micros / 1000 / events);
                 })

@@ -371,7 +371,7 @@ public final class LocalPipeline {
             long end = warm + TimeUnit.SECONDS.toNanos(durationS);
             Usage before = settings.warmupS() > 0 ? null : Usage.now(0);
             CpuByComponent cpuBefore = before == null ? null : CpuByComponent.now(pipeline);
-            Map<String, Long> requestsBefore = CpuByComponent.brokerRequests();
+            CpuByComponent.BrokerRequests requestsBefore = CpuByComponent.brokerRequests();
             Profile profile = before != null && settings.profile() ? Profile.start() : null;
             long nextReport = start + TimeUnit.SECONDS.toNanos(5);
             long sentTarget = 0;
